@@ -1,0 +1,17 @@
+package dev.agentlimiter.api;
+
+/**
+ * Receives the engine's events, for audit logs and metrics. Called on the deciding thread, after the
+ * decision; keep it fast and non-blocking. An exception thrown by a listener is caught and never changes a
+ * decision.
+ */
+public interface LimiterListener {
+
+  /** Called once for every {@link AgentLimiter#decide} call. */
+  default void onDecision(AgentRequest request, Decision decision) {}
+
+  /** A listener that ignores every event. */
+  static LimiterListener noop() {
+    return NoopListener.INSTANCE;
+  }
+}

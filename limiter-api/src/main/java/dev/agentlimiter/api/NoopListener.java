@@ -1,0 +1,6 @@
+package dev.agentlimiter.api;
+
+/** The listener behind {@link LimiterListener#noop()}. */
+enum NoopListener implements LimiterListener {
+  INSTANCE
+}

@@ -1,0 +1,199 @@
+package dev.agentlimiter.api;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A named set of limits applied together: a request is admitted only when every limit holds at least the
+ * request's cost, and then the cost is taken from all of them. Immutable and thread-safe; equal policies
+ * share state in an engine.
+ *
+ * <pre>{@code
+ * Policy search = Policy.named("search")
+ *     .limit(Limit.capacity(20).refill(10).per(Duration.ofSeconds(1)).named("burst"))
+ *     .limit(Limit.capacity(600).refill(600).per(Duration.ofHours(1)).named("hourly"))
+ *     .build();
+ * }</pre>
+ */
+public final class Policy {
+
+  /** The lane of policies that name none. */
+  public static final String DEFAULT_LANE = "default";
+
+  private final String name;
+  private final String lane;
+  private final List<Limit> limits;
+  private final long cost;
+  private final long minCapacity;
+  private final int hash;
+
+  private Policy(String name, String lane, List<Limit> limits, long cost) {
+    this.name = name;
+    this.lane = lane;
+    this.limits = limits;
+    this.cost = cost;
+    long min = Long.MAX_VALUE;
+    for (Limit limit : limits) {
+      min = Math.min(min, limit.capacity());
+    }
+    this.minCapacity = min;
+    this.hash = Objects.hash(name, lane, limits, cost);
+  }
+
+  /**
+   * Starts a policy.
+   *
+   * @throws IllegalArgumentException if the name is not 1 to 64 letters, digits, '.', '_' or '-'
+   */
+  public static Builder named(String name) {
+    return new Builder(Names.check("policy", name));
+  }
+
+  /** The policy's name. */
+  public String name() {
+    return name;
+  }
+
+  /** The lane the policy belongs to. */
+  public String lane() {
+    return lane;
+  }
+
+  /** The limits, in declaration order, each with a name. */
+  public List<Limit> limits() {
+    return limits;
+  }
+
+  /** Tokens a request takes from every limit unless the request names its own cost. */
+  public long cost() {
+    return cost;
+  }
+
+  /** The smallest capacity of the limits: no request may cost more. */
+  public long minCapacity() {
+    return minCapacity;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof Policy other
+        && hash == other.hash
+        && cost == other.cost
+        && name.equals(other.name)
+        && lane.equals(other.lane)
+        && limits.equals(other.limits);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return "Policy[" + name + ", lane=" + lane + ", cost=" + cost + ", limits=" + limits + "]";
+  }
+
+  /**
+   * Builds a {@link Policy}. Not thread-safe. Each option may be set once; {@link #limit} may be called
+   * once per limit.
+   */
+  public static final class Builder {
+    private final String name;
+    private final List<Limit> limits = new ArrayList<>();
+    private @Nullable String lane;
+    private long cost;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /** Adds a limit. Unnamed limits are named after the policy ({@code "search"}, {@code "search-2"}). */
+    public Builder limit(Limit limit) {
+      limits.add(Objects.requireNonNull(limit, "limit"));
+      return this;
+    }
+
+    /**
+     * Sets the lane (default {@value Policy#DEFAULT_LANE}).
+     *
+     * @throws IllegalStateException if the lane was already set
+     */
+    public Builder lane(String laneName) {
+      if (lane != null) {
+        throw new IllegalStateException(
+            "policy '" + name + "': lane was already set to '" + lane + "'");
+      }
+      lane = Names.check("policy '" + name + "': lane", laneName);
+      return this;
+    }
+
+    /**
+     * Sets the tokens one request takes (default 1).
+     *
+     * @throws IllegalArgumentException if {@code tokens <= 0}
+     * @throws IllegalStateException if the cost was already set
+     */
+    public Builder cost(long tokens) {
+      if (cost != 0) {
+        throw new IllegalStateException(
+            "policy '" + name + "': cost was already set to " + cost);
+      }
+      if (tokens <= 0) {
+        throw new IllegalArgumentException(
+            "policy '" + name + "': cost must be > 0 but was " + tokens);
+      }
+      cost = tokens;
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @throws IllegalArgumentException if there is no limit, two limits share a name, or the cost exceeds a
+     *     limit's capacity
+     */
+    public Policy build() {
+      if (limits.isEmpty()) {
+        throw new IllegalArgumentException("policy '" + name + "': needs at least one limit");
+      }
+      long effectiveCost = cost == 0 ? 1 : cost;
+      List<Limit> named = new ArrayList<>(limits.size());
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < limits.size(); i++) {
+        Limit limit = limits.get(i);
+        String limitName = limit.name();
+        if (limitName == null) {
+          limit = limit.named(i == 0 ? name : name + "-" + (i + 1));
+          limitName = Objects.requireNonNull(limit.name());
+        }
+        if (!seen.add(limitName)) {
+          throw new IllegalArgumentException(
+              "policy '" + name + "': limit name '" + limitName + "' is used twice");
+        }
+        if (effectiveCost > limit.capacity()) {
+          throw new IllegalArgumentException(
+              "policy '"
+                  + name
+                  + "': limit '"
+                  + limitName
+                  + "': capacity "
+                  + limit.capacity()
+                  + " is below the cost "
+                  + effectiveCost
+                  + ", so no request could ever pass");
+        }
+        named.add(limit);
+      }
+      return new Policy(
+          name, lane == null ? DEFAULT_LANE : lane, List.copyOf(named), effectiveCost);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.PolicyState;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConfigurationBuilder;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One policy's buckets in a {@link LocalStateStore}. All agents share one {@link BucketConfiguration}.
+ * Every operation locks only the agent's bucket; the clock is read by the caller, once per decision.
+ */
+final class LocalPolicyState implements PolicyState {
+
+  final LocalStateStore store;
+  final Policy policy;
+  final long salt;
+  private final BucketConfiguration configuration;
+  private final Bandwidth[] bandwidths;
+  private final long[] periodNanos;
+  private final long[] refillTokens;
+  private final long[] capacity;
+  private final long[] initialTokens;
+  /** Nanoseconds to refill each limit from empty, rounded up. */
+  private final long[] fillFromEmptyNanos;
+
+  LocalPolicyState(LocalStateStore store, Policy policy, long salt) {
+    this.store = store;
+    this.policy = policy;
+    this.salt = salt;
+    List<Limit> limits = policy.limits();
+    int n = limits.size();
+    this.bandwidths = new Bandwidth[n];
+    this.periodNanos = new long[n];
+    this.refillTokens = new long[n];
+    this.capacity = new long[n];
+    this.initialTokens = new long[n];
+    this.fillFromEmptyNanos = new long[n];
+    ConfigurationBuilder builder = BucketConfiguration.builder();
+    for (int i = 0; i < n; i++) {
+      Limit limit = limits.get(i);
+      periodNanos[i] = limit.refillPeriod().toNanos();
+      refillTokens[i] = limit.refillTokens();
+      capacity[i] = limit.capacity();
+      initialTokens[i] = limit.initialTokens();
+      long numerator = capacity[i] * periodNanos[i];
+      fillFromEmptyNanos[i] = Math.floorDiv(numerator + refillTokens[i] - 1, refillTokens[i]);
+      bandwidths[i] = bandwidth(limit, limit.initialTokens());
+      builder.addLimit(bandwidths[i]);
+    }
+    this.configuration = builder.build();
+  }
+
+  private static Bandwidth bandwidth(Limit limit, long initial) {
+    return Bandwidth.builder()
+        .capacity(limit.capacity())
+        .refillGreedy(limit.refillTokens(), limit.refillPeriod())
+        .initialTokens(initial)
+        .id(limit.name())
+        .build();
+  }
+
+  @Override
+  public boolean tryConsume(String agentId, long cost, long nowNanos) {
+    return consume(AgentKey.of(this, agentId), cost, nowNanos, null, 0);
+  }
+
+  @Override
+  public boolean tryConsume(String agentId, long cost, long nowNanos, long[] probe, int offset) {
+    return consume(AgentKey.of(this, agentId), cost, nowNanos, probe, offset);
+  }
+
+  private boolean consume(
+      AgentKey key, long cost, long nowNanos, long @Nullable [] probe,
+      int offset) {
+    AgentBucket bucket = store.cache.getIfPresent(key);
+    if (bucket == null) {
+      bucket = store.cache.get(key, k -> create(k, nowNanos));
+    }
+    synchronized (bucket) {
+      if (!bucket.retired) {
+        return consumeLocked(bucket, cost, nowNanos, probe, offset);
+      }
+    }
+    return consumeRetired(key, bucket, cost, nowNanos, probe, offset);
+  }
+
+  /**
+   * The rare path: the bucket was evicted after we looked it up. Decide under the key's map lock, on the
+   * bucket that is current if one appeared, or else on the retired one and write its new state through to
+   * the ledger, so the tokens taken are never forgotten.
+   */
+  private boolean consumeRetired(
+      AgentKey key,
+      AgentBucket retired,
+      long cost,
+      long nowNanos,
+      long @Nullable [] probe,
+      int offset) {
+    boolean[] result = new boolean[1];
+    store.cache.asMap()
+        .compute(
+            key,
+            (k, current) -> {
+              AgentBucket target = current != null ? current : retired;
+              synchronized (target) {
+                result[0] = consumeLocked(target, cost, nowNanos, probe, offset);
+                if (current == null) {
+                  recordInLedger(k, target, nowNanos);
+                }
+              }
+              return current;
+            });
+    return result[0];
+  }
+
+  private boolean consumeLocked(
+      AgentBucket bucket, long cost, long nowNanos, long @Nullable [] probe,
+      int offset) {
+    bucket.refillAllBandwidth(nowNanos);
+    boolean granted = bucket.getAvailableTokens() >= cost;
+    if (granted) {
+      bucket.consume(cost);
+    }
+    if (probe != null) {
+      writeProbe(bucket, cost, probe, offset);
+    }
+    return granted;
+  }
+
+  @Override
+  public void refund(String agentId, long tokens, long nowNanos) {
+    AgentBucket bucket = store.cache.getIfPresent(AgentKey.of(this, agentId));
+    if (bucket == null) {
+      return; // evicted meanwhile: keeping the tokens spent is the safe side
+    }
+    synchronized (bucket) {
+      if (!bucket.retired) {
+        bucket.refillAllBandwidth(nowNanos);
+        bucket.addTokens(tokens);
+      }
+    }
+  }
+
+  @Override
+  public void inspect(String agentId, long cost, long nowNanos, long[] probe, int offset) {
+    AgentKey key = AgentKey.of(this, agentId);
+    AgentBucket bucket = store.cache.getIfPresent(key);
+    AgentBucket view = bucket != null ? bucket : create(key, nowNanos);
+    synchronized (view) {
+      AgentBucket copy = new AgentBucket(configuration, nowNanos);
+      copy.copyStateFrom(view);
+      copy.refillAllBandwidth(nowNanos);
+      writeProbe(copy, cost, probe, offset);
+    }
+  }
+
+  @Override
+  public void forget(String agentId) {
+    store.cache.invalidate(AgentKey.of(this, agentId));
+  }
+
+  private void writeProbe(AgentBucket bucket, long cost, long[] probe, int offset) {
+    for (int i = 0, at = offset; i < bandwidths.length; i++, at += PROBE_STRIDE) {
+      probe[at] = bucket.getCurrentSize(i);
+      probe[at + 1] = GreedyMath.nanosUntil(bucket, i, capacity[i], periodNanos[i], refillTokens[i]);
+      probe[at + 2] = GreedyMath.nanosUntil(bucket, i, cost, periodNanos[i], refillTokens[i]);
+    }
+  }
+
+  /**
+   * A new bucket for an agent the cache does not hold: full (or at the initial tokens) unless the ledger
+   * says a bucket under this slot was evicted before it was full again. Then each limit gets the tokens a
+   * bucket that is full exactly at the recorded time would hold now, which is never more than the evicted
+   * bucket would hold.
+   */
+  AgentBucket create(AgentKey key, long nowNanos) {
+    long fullAt = store.ledger.fullAt(key.hash64());
+    if (fullAt == EvictionLedger.EMPTY || fullAt <= nowNanos) {
+      return new AgentBucket(configuration, nowNanos);
+    }
+    long missingNanos = fullAt - nowNanos;
+    ConfigurationBuilder builder = BucketConfiguration.builder();
+    for (int i = 0; i < bandwidths.length; i++) {
+      long tokens;
+      if (missingNanos >= fillFromEmptyNanos[i]) {
+        tokens = 0;
+      } else {
+        long deficit = Math.floorDiv(missingNanos * refillTokens[i] + periodNanos[i] - 1, periodNanos[i]);
+        tokens = Math.max(0, capacity[i] - deficit);
+      }
+      builder.addLimit(bandwidth(policy.limits().get(i), Math.min(tokens, initialTokens[i])));
+    }
+    AgentBucket bucket = new AgentBucket(builder.build(), nowNanos);
+    bucket.setConfiguration(configuration);
+    return bucket;
+  }
+
+  /** Records when {@code bucket} would be full again. Call with the bucket's monitor held. */
+  void recordInLedger(AgentKey key, AgentBucket bucket, long nowNanos) {
+    bucket.refillAllBandwidth(nowNanos);
+    long untilFull = 0;
+    for (int i = 0; i < bandwidths.length; i++) {
+      untilFull =
+          Math.max(
+              untilFull,
+              GreedyMath.nanosUntil(bucket, i, capacity[i], periodNanos[i], refillTokens[i]));
+    }
+    if (untilFull > 0) {
+      store.ledger.record(key.hash64(), nowNanos + untilFull);
+    }
+  }
+
+  int limitCount() {
+    return bandwidths.length;
+  }
+}

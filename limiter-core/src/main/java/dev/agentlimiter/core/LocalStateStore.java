@@ -1,0 +1,61 @@
+package dev.agentlimiter.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.PolicyState;
+import dev.agentlimiter.api.StateStore;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Per-agent buckets in one bounded Caffeine cache shared by all policies: at most
+ * {@code maximumAgents} (policy, agent) pairs, each dropped after {@code idleExpiry} without a request.
+ * Cache maintenance runs on the calling thread, so a flood of new identities cannot outrun eviction.
+ *
+ * <p>Eviction is not a reset: the {@link EvictionLedger} keeps when an evicted bucket would be full again,
+ * and a returning agent's bucket is rebuilt no fuller than it would have been.
+ */
+final class LocalStateStore implements StateStore {
+
+  final EngineClock clock;
+  final Cache<AgentKey, AgentBucket> cache;
+  final EvictionLedger ledger;
+
+  LocalStateStore(EngineClock clock, long maximumAgents, Duration idleExpiry) {
+    this.clock = clock;
+    this.ledger = new EvictionLedger(EvictionLedger.slotsFor(maximumAgents));
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maximumAgents)
+            .expireAfterAccess(idleExpiry)
+            .ticker(clock::now)
+            .executor(Runnable::run)
+            .evictionListener(this::onEviction)
+            .build();
+  }
+
+  @Override
+  public PolicyState bind(Policy policy) {
+    return new LocalPolicyState(this, policy, ThreadLocalRandom.current().nextLong());
+  }
+
+  @Override
+  public long trackedAgents() {
+    return cache.estimatedSize();
+  }
+
+  /** Runs inside Caffeine's atomic removal of the entry, so no new bucket for the key can appear meanwhile. */
+  private void onEviction(
+      @Nullable AgentKey key, @Nullable AgentBucket bucket, RemovalCause cause) {
+    if (key == null || bucket == null || !cause.wasEvicted()) {
+      return;
+    }
+    synchronized (bucket) {
+      bucket.retired = true;
+      key.owner.recordInLedger(key, bucket, clock.now());
+    }
+  }
+}
