@@ -24,8 +24,10 @@ final class LocalPolicyState implements PolicyState {
   private final long[] refillTokens;
   private final long[] capacity;
   private final long[] initialTokens;
-  /** Nanoseconds to refill each limit from empty, rounded up. */
-  private final long[] fillFromEmptyNanos;
+  /** The least {@code floor(capacity * period / refill)} over the limits. */
+  private final long minFloorFillNanos;
+  /** When this policy's evicted buckets would be full again; see {@link #create}. */
+  private final EvictionLedger ledger;
 
   LocalPolicyState(LocalStateStore store, Policy policy, long salt) {
     this.store = store;
@@ -38,7 +40,7 @@ final class LocalPolicyState implements PolicyState {
     this.refillTokens = new long[n];
     this.capacity = new long[n];
     this.initialTokens = new long[n];
-    this.fillFromEmptyNanos = new long[n];
+    long minFloorFill = Long.MAX_VALUE;
     ConfigurationBuilder builder = BucketConfiguration.builder();
     for (int i = 0; i < n; i++) {
       Limit limit = limits.get(i);
@@ -46,12 +48,13 @@ final class LocalPolicyState implements PolicyState {
       refillTokens[i] = limit.refillTokens();
       capacity[i] = limit.capacity();
       initialTokens[i] = limit.initialTokens();
-      long numerator = capacity[i] * periodNanos[i];
-      fillFromEmptyNanos[i] = Math.floorDiv(numerator + refillTokens[i] - 1, refillTokens[i]);
+      minFloorFill = Math.min(minFloorFill, capacity[i] * periodNanos[i] / refillTokens[i]);
       bandwidths[i] = bandwidth(limit, limit.initialTokens());
       builder.addLimit(bandwidths[i]);
     }
     this.configuration = builder.build();
+    this.minFloorFillNanos = minFloorFill;
+    this.ledger = new EvictionLedger(store.ledgerSlots);
   }
 
   private static Bandwidth bandwidth(Limit limit, long initial) {
@@ -173,28 +176,42 @@ final class LocalPolicyState implements PolicyState {
 
   /**
    * A new bucket for an agent the cache does not hold: full (or at the initial tokens) unless the ledger
-   * says a bucket under this slot was evicted before it was full again. Then each limit gets the tokens a
-   * bucket that is full exactly at the recorded time would hold now, which is never more than the evicted
-   * bucket would hold.
+   * says a bucket under this slot was evicted before it was full again, at {@code fullAt}. Then the bucket
+   * is rebuilt so that it holds no token the evicted one would not have, and each limit is full again no
+   * earlier than {@code fullAt}; refilling at the same rate, it stays at or below the evicted bucket.
+   *
+   * <ul>
+   *   <li>If every limit can be full by {@code fullAt} starting from some tokens now ({@code fullAt - now <=
+   *       floor(capacity * period / refill)} for each), limit {@code i} starts now with
+   *       {@code capacity - ceil((fullAt - now) * refill / period)} tokens.
+   *   <li>Otherwise the bucket is empty and starts refilling only at
+   *       {@code fullAt - min(floor(capacity * period / refill))}.
+   * </ul>
    */
   AgentBucket create(AgentKey key, long nowNanos) {
-    long fullAt = store.ledger.fullAt(key.hash64());
+    long fullAt = ledger.fullAt(key.hash64());
     if (fullAt == EvictionLedger.EMPTY || fullAt <= nowNanos) {
       return new AgentBucket(configuration, nowNanos);
     }
     long missingNanos = fullAt - nowNanos;
     ConfigurationBuilder builder = BucketConfiguration.builder();
-    for (int i = 0; i < bandwidths.length; i++) {
-      long tokens;
-      if (missingNanos >= fillFromEmptyNanos[i]) {
-        tokens = 0;
-      } else {
-        long deficit = Math.floorDiv(missingNanos * refillTokens[i] + periodNanos[i] - 1, periodNanos[i]);
-        tokens = Math.max(0, capacity[i] - deficit);
+    long start;
+    if (missingNanos <= minFloorFillNanos) {
+      start = nowNanos;
+      for (int i = 0; i < bandwidths.length; i++) {
+        // missingNanos * refill <= capacity * period, which Limit guarantees fits.
+        long deficit =
+            Math.floorDiv(missingNanos * refillTokens[i] + periodNanos[i] - 1, periodNanos[i]);
+        long tokens = Math.min(capacity[i] - deficit, initialTokens[i]);
+        builder.addLimit(bandwidth(policy.limits().get(i), tokens));
       }
-      builder.addLimit(bandwidth(policy.limits().get(i), Math.min(tokens, initialTokens[i])));
+    } else {
+      start = fullAt - minFloorFillNanos;
+      for (int i = 0; i < bandwidths.length; i++) {
+        builder.addLimit(bandwidth(policy.limits().get(i), 0));
+      }
     }
-    AgentBucket bucket = new AgentBucket(builder.build(), nowNanos);
+    AgentBucket bucket = new AgentBucket(builder.build(), start);
     bucket.setConfiguration(configuration);
     return bucket;
   }
@@ -202,15 +219,17 @@ final class LocalPolicyState implements PolicyState {
   /** Records when {@code bucket} would be full again. Call with the bucket's monitor held. */
   void recordInLedger(AgentKey key, AgentBucket bucket, long nowNanos) {
     bucket.refillAllBandwidth(nowNanos);
-    long untilFull = 0;
+    long fullAt = Long.MIN_VALUE;
     for (int i = 0; i < bandwidths.length; i++) {
-      untilFull =
-          Math.max(
-              untilFull,
-              GreedyMath.nanosUntil(bucket, i, capacity[i], periodNanos[i], refillTokens[i]));
+      long untilFull = GreedyMath.nanosUntil(bucket, i, capacity[i], periodNanos[i], refillTokens[i]);
+      if (untilFull > 0) {
+        // If the clock went back, refilling resumes only at the last refill, not now.
+        long from = Math.max(nowNanos, LastRefill.of(bucket, i));
+        fullAt = Math.max(fullAt, from + untilFull);
+      }
     }
-    if (untilFull > 0) {
-      store.ledger.record(key.hash64(), nowNanos + untilFull);
+    if (fullAt != Long.MIN_VALUE) {
+      ledger.record(key.hash64(), fullAt);
     }
   }
 

@@ -15,18 +15,19 @@ import org.jspecify.annotations.Nullable;
  * {@code maximumAgents} (policy, agent) pairs, each dropped after {@code idleExpiry} without a request.
  * Cache maintenance runs on the calling thread, so a flood of new identities cannot outrun eviction.
  *
- * <p>Eviction is not a reset: the {@link EvictionLedger} keeps when an evicted bucket would be full again,
- * and a returning agent's bucket is rebuilt no fuller than it would have been.
+ * <p>Eviction is not a reset: each policy's {@link EvictionLedger} keeps when an evicted bucket would be
+ * full again, and a returning agent's bucket is rebuilt no fuller than it would have been.
  */
 final class LocalStateStore implements StateStore {
 
   final EngineClock clock;
   final Cache<AgentKey, AgentBucket> cache;
-  final EvictionLedger ledger;
+  /** Ledger slots per policy. */
+  final int ledgerSlots;
 
   LocalStateStore(EngineClock clock, long maximumAgents, Duration idleExpiry) {
     this.clock = clock;
-    this.ledger = new EvictionLedger(EvictionLedger.slotsFor(maximumAgents));
+    this.ledgerSlots = EvictionLedger.slotsFor(maximumAgents);
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(maximumAgents)
