@@ -103,6 +103,10 @@ class EvictionProperties {
 
     void request(int agent, long cost) {
       Decision d = limiter.decide(AgentRequest.of(agents[agent], policy).withCost(cost));
+      if (cost > policy.minCapacity()) {
+        assertThat(d.reason()).isEqualTo(Reason.INVALID_REQUEST); // touches no state
+        return;
+      }
       ReferenceBucket[] m = models[agent];
       if (m == null) {
         List<Limit> limits = policy.limits();
@@ -113,6 +117,9 @@ class EvictionProperties {
         models[agent] = m;
         createdAt[agent] = now;
       }
+      // With a clock that jumps back, a bucket may be (re)built before the first request's time: the bound
+      // runs from the earliest request time.
+      createdAt[agent] = createdAt[agent].min(now);
       for (ReferenceBucket b : m) {
         b.advanceTo(now);
       }
@@ -123,7 +130,7 @@ class EvictionProperties {
           }
           granted[agent][l] += cost;
         }
-      } else if (cost <= policy.minCapacity()) {
+      } else {
         assertThat(d.reason()).isEqualTo(Reason.RATE_LIMITED);
       }
     }
