@@ -38,6 +38,14 @@ import org.openjdk.jol.vm.VM;
  * java -Djdk.attach.allowAttachSelf=true -cp jmh/target/benchmarks.jar dev.agentlimiter.jmh.RetainedBytes
  * </pre>
  *
+ * <p>On JDK 17 (checked with 17.0.15) JOL 0.17 cannot read the field offsets of hidden classes (the lambdas
+ * that Caffeine and the limiter hold) through {@code Unsafe}: with no flag it fails with "Cannot get the
+ * field offset, try with -Djol.magicFieldOffset=true". Either flag works and both give the same numbers:
+ * {@code -Djdk.attach.allowAttachSelf=true} lets JOL attach its agent (clean output), {@code
+ * -Djol.magicFieldOffset=true} uses JOL's fallback (and prints a warning that the attach failed). When
+ * neither is given, {@link #main} sets {@code jol.magicFieldOffset} itself, so the plain {@code java -cp
+ * jmh/target/benchmarks.jar dev.agentlimiter.jmh.RetainedBytes} works too.
+ *
  * <p>For each structure, {@value #AGENTS} agents with ids like {@code agent-000123} are tracked in a fresh
  * instance; a second fresh instance holding one warm-up agent is the baseline (its fixed costs: the
  * limiter's eviction ledger, the cache's tables and buffers, the policy and its Bucket4j configuration), and
@@ -67,6 +75,13 @@ public final class RetainedBytes {
   record Row(String structure, String policy, double structureOnly, double withKeys) {}
 
   public static void main(String[] args) {
+    if (System.getProperty("jdk.attach.allowAttachSelf") == null
+        && System.getProperty("jol.magicFieldOffset") == null) {
+      // Without self-attach, JOL reads field offsets through Unsafe, which refuses hidden classes (the
+      // lambdas inside Caffeine and the limiter); its "magic field offset" fallback handles them. Read when
+      // JOL first initializes, so setting it here, before any JOL call, is enough.
+      System.setProperty("jol.magicFieldOffset", "true");
+    }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     String[] agents = new String[AGENTS];
     for (int i = 0; i < AGENTS; i++) {

@@ -182,8 +182,10 @@ final class LocalPolicyState implements PolicyState {
    *
    * <ul>
    *   <li>If every limit can be full by {@code fullAt} starting from some tokens now ({@code fullAt - now <=
-   *       floor(capacity * period / refill)} for each), limit {@code i} starts now with
-   *       {@code capacity - ceil((fullAt - now) * refill / period)} tokens.
+   *       floor(capacity * period / refill)} for each), limit {@code i} gets
+   *       {@code capacity - ceil((fullAt - now) * refill / period)} tokens, and the refill clock is set back
+   *       (by less than one token's time) to the latest start at which every limit is full no earlier
+   *       than {@code fullAt}, so a one-limit bucket comes back exactly as it left.
    *   <li>Otherwise the bucket is empty and starts refilling only at
    *       {@code fullAt - min(floor(capacity * period / refill))}.
    * </ul>
@@ -197,13 +199,16 @@ final class LocalPolicyState implements PolicyState {
     ConfigurationBuilder builder = BucketConfiguration.builder();
     long start;
     if (missingNanos <= minFloorFillNanos) {
-      start = nowNanos;
+      start = Long.MIN_VALUE;
       for (int i = 0; i < bandwidths.length; i++) {
         // missingNanos * refill <= capacity * period, which Limit guarantees fits.
         long deficit =
             Math.floorDiv(missingNanos * refillTokens[i] + periodNanos[i] - 1, periodNanos[i]);
         long tokens = Math.min(capacity[i] - deficit, initialTokens[i]);
         builder.addLimit(bandwidth(policy.limits().get(i), tokens));
+        // Back-date the start by the fraction of a token that rounding the tokens down gave away, as far as
+        // every limit allows: full again at start + (capacity - tokens) * period / refill >= fullAt.
+        start = Math.max(start, fullAt - (capacity[i] - tokens) * periodNanos[i] / refillTokens[i]);
       }
     } else {
       start = fullAt - minFloorFillNanos;
