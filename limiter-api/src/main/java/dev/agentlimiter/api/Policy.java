@@ -53,6 +53,48 @@ public final class Policy {
     return new Builder(Names.check("policy", name));
   }
 
+  /**
+   * The policy that a set of {@link AgentRateLimit} annotations declares: one limit per annotation, in
+   * order. Adapters call this once per endpoint at startup.
+   *
+   * @param name the policy's name, typically derived from the endpoint
+   * @param annotations at least one; they must agree on lane and cost
+   * @throws IllegalArgumentException naming the annotation, if a value is invalid, the period is not an
+   *     ISO-8601 duration, or the annotations disagree on lane or cost
+   */
+  public static Policy fromAnnotations(String name, AgentRateLimit... annotations) {
+    Builder builder = named(name);
+    if (annotations.length == 0) {
+      throw new IllegalArgumentException("policy '" + name + "': needs at least one @AgentRateLimit");
+    }
+    AgentRateLimit first = annotations[0];
+    for (AgentRateLimit a : annotations) {
+      String where = "@AgentRateLimit '" + a.name() + "' on policy '" + name + "'";
+      if (!a.lane().equals(first.lane()) || a.cost() != first.cost()) {
+        throw new IllegalArgumentException(
+            where + ": every limit of one policy must share lane and cost, but '" + first.name()
+                + "' has lane '" + first.lane() + "' and cost " + first.cost());
+      }
+      java.time.Duration period;
+      try {
+        period = java.time.Duration.parse(a.period());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            where + ": period '" + a.period() + "' is not an ISO-8601 duration such as PT1S", e);
+      }
+      try {
+        builder.limit(Limit.capacity(a.capacity()).refill(a.refill()).per(period).named(a.name()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      }
+    }
+    builder.lane(first.lane());
+    if (first.cost() != 1) {
+      builder.cost(first.cost());
+    }
+    return builder.build();
+  }
+
   /** The policy's name. */
   public String name() {
     return name;

@@ -4,8 +4,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The cache key of one (policy, agent) pair. Ids of at most 16 ASCII characters, the common case, are packed
- * into two {@code long}s (32 bytes per key instead of about 60 for the string); the packing is injective
+ * into two {@code long}s (a 32-byte key instead of about 60 bytes of string); the packing is injective
  * because ids contain no NUL, so packed keys never collide. Longer ids keep their string.
+ *
+ * <p>Lookups of agents already tracked use a per-thread mutable {@link Lookup} that equals the stored key,
+ * so the hot path allocates no key; a stored key is made only when an agent starts being tracked.
  */
 abstract class AgentKey {
 
@@ -15,25 +18,21 @@ abstract class AgentKey {
     this.owner = owner;
   }
 
+  /** A new immutable key, for storing. */
   static AgentKey of(LocalPolicyState owner, String id) {
-    int length = id.length();
-    if (length > 16) {
-      return new StringKey(owner, id);
-    }
-    long a = 0;
-    long b = 0;
-    for (int i = 0; i < length; i++) {
-      char c = id.charAt(i);
-      if (c == 0 || c > 0x7F) {
-        return new StringKey(owner, id);
-      }
-      if (i < 8) {
-        a |= ((long) c) << (8 * i);
-      } else {
-        b |= ((long) c) << (8 * (i - 8));
-      }
-    }
-    return new PackedKey(owner, a, b);
+    return lookup(owner, id).freeze();
+  }
+
+  private static final ThreadLocal<Lookup> LOOKUP = ThreadLocal.withInitial(Lookup::new);
+
+  /**
+   * This thread's lookup key, set to (owner, id). Valid until the next call on this thread; never store
+   * it.
+   */
+  static Lookup lookup(LocalPolicyState owner, String id) {
+    Lookup lookup = LOOKUP.get();
+    lookup.set(owner, id);
+    return lookup;
   }
 
   /** A well-mixed 64-bit hash, for the eviction ledger. */
@@ -45,9 +44,21 @@ abstract class AgentKey {
     return z ^ (z >>> 33);
   }
 
+  static long packedHash(LocalPolicyState owner, long a, long b) {
+    return mix(a * 31 + mix(b ^ owner.salt));
+  }
+
+  static long stringHash(LocalPolicyState owner, String id) {
+    return mix(((long) id.hashCode() << 32) ^ id.length() ^ owner.salt);
+  }
+
+  static int fold(long h) {
+    return (int) (h ^ (h >>> 32));
+  }
+
   static final class PackedKey extends AgentKey {
-    private final long a;
-    private final long b;
+    final long a;
+    final long b;
 
     PackedKey(LocalPolicyState owner, long a, long b) {
       super(owner);
@@ -57,17 +68,19 @@ abstract class AgentKey {
 
     @Override
     long hash64() {
-      return mix(a * 31 + mix(b ^ owner.salt));
+      return packedHash(owner, a, b);
     }
 
     @Override
     public int hashCode() {
-      long h = hash64();
-      return (int) (h ^ (h >>> 32));
+      return fold(hash64());
     }
 
     @Override
     public boolean equals(@Nullable Object o) {
+      if (o instanceof Lookup lookup) {
+        return lookup.matches(this);
+      }
       return o instanceof PackedKey other && a == other.a && b == other.b && owner == other.owner;
     }
 
@@ -78,7 +91,7 @@ abstract class AgentKey {
   }
 
   static final class StringKey extends AgentKey {
-    private final String id;
+    final String id;
 
     StringKey(LocalPolicyState owner, String id) {
       super(owner);
@@ -87,23 +100,106 @@ abstract class AgentKey {
 
     @Override
     long hash64() {
-      return mix(((long) id.hashCode() << 32) ^ id.length() ^ owner.salt);
+      return stringHash(owner, id);
     }
 
     @Override
     public int hashCode() {
-      long h = hash64();
-      return (int) (h ^ (h >>> 32));
+      return fold(hash64());
     }
 
     @Override
     public boolean equals(@Nullable Object o) {
+      if (o instanceof Lookup lookup) {
+        return lookup.matches(this);
+      }
       return o instanceof StringKey other && owner == other.owner && id.equals(other.id);
     }
 
     @Override
     public String toString() {
       return "StringKey[" + owner.policy.name() + "]";
+    }
+  }
+
+  /** A reusable, mutable probe equal to the stored key of the same (owner, id). One per thread. */
+  static final class Lookup {
+    private @Nullable LocalPolicyState owner;
+    private @Nullable String id;
+    private long a;
+    private long b;
+    private boolean packed;
+
+    void set(LocalPolicyState newOwner, String newId) {
+      owner = newOwner;
+      id = newId;
+      packed = false;
+      int length = newId.length();
+      if (length > 16) {
+        return;
+      }
+      long x = 0;
+      long y = 0;
+      for (int i = 0; i < length; i++) {
+        char c = newId.charAt(i);
+        if (c == 0 || c > 0x7F) {
+          return;
+        }
+        if (i < 8) {
+          x |= ((long) c) << (8 * i);
+        } else {
+          y |= ((long) c) << (8 * (i - 8));
+        }
+      }
+      a = x;
+      b = y;
+      packed = true;
+    }
+
+    private LocalPolicyState owner() {
+      LocalPolicyState o = owner;
+      if (o == null) {
+        throw new IllegalStateException("lookup key used before set");
+      }
+      return o;
+    }
+
+    private String id() {
+      String i = id;
+      if (i == null) {
+        throw new IllegalStateException("lookup key used before set");
+      }
+      return i;
+    }
+
+    AgentKey freeze() {
+      return packed ? new PackedKey(owner(), a, b) : new StringKey(owner(), id());
+    }
+
+    long hash64() {
+      return packed ? packedHash(owner(), a, b) : stringHash(owner(), id());
+    }
+
+    @Override
+    public int hashCode() {
+      return fold(hash64());
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof AgentKey key && matches(key);
+    }
+
+    boolean matches(AgentKey o) {
+      if (packed) {
+        return o instanceof PackedKey k && k.a == a && k.b == b && k.owner == owner;
+      }
+      return o instanceof StringKey k && k.owner == owner && k.id.equals(id);
+    }
+
+    @Override
+    public String toString() {
+      return "Lookup[" + (owner == null ? "unset" : owner.policy.name()) + "]";
     }
   }
 }

@@ -5,7 +5,6 @@ import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicyState;
 import dev.agentlimiter.api.RateLimitStatus;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** A policy bound to its state, with what decisions need precomputed. Immutable. */
@@ -34,24 +33,31 @@ final class BoundPolicy {
     }
   }
 
-  /** Reads the statuses of this policy's limits from a probe. */
-  void statuses(long[] probe, int offset, List<RateLimitStatus> into) {
-    for (int i = 0, at = offset; i < limitCount; i++, at += PolicyState.PROBE_STRIDE) {
-      into.add(
-          new RateLimitStatus(
-              policy.name(),
-              limitNames[i],
-              quotas[i],
-              windows[i],
-              probe[at],
-              Duration.ofNanos(probe[at + 1])));
+  /** The statuses of this policy's limits in a probe, as an immutable list (no copy in decisions). */
+  List<RateLimitStatus> statuses(long[] probe, int offset) {
+    if (limitCount == 1) {
+      return List.of(status(probe, offset, 0));
     }
+    if (limitCount == 2) {
+      return List.of(status(probe, offset, 0), status(probe, offset, 1));
+    }
+    RateLimitStatus[] all = new RateLimitStatus[limitCount];
+    for (int i = 0; i < limitCount; i++) {
+      all[i] = status(probe, offset, i);
+    }
+    return List.of(all);
   }
 
-  List<RateLimitStatus> statuses(long[] probe, int offset) {
-    List<RateLimitStatus> list = new ArrayList<>(limitCount);
-    statuses(probe, offset, list);
-    return list;
+  private RateLimitStatus status(long[] probe, int offset, int limit) {
+    int at = offset + limit * PolicyState.PROBE_STRIDE;
+    long resetNanos = probe[at + 1];
+    return new RateLimitStatus(
+        policy.name(),
+        limitNames[limit],
+        quotas[limit],
+        windows[limit],
+        probe[at],
+        resetNanos == 0 ? Duration.ZERO : Duration.ofNanos(resetNanos));
   }
 
   /** The index of the limit with the longest wait in a probe. */

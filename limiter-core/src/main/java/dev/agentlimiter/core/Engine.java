@@ -67,15 +67,32 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     if (count == 0) {
       return Decision.allowed();
     }
-    String agentId = request.agent().id();
-    BoundPolicy[] bounds = new BoundPolicy[count];
-    int slots = 0;
     for (int i = 0; i < count; i++) {
       Policy policy = policies.get(i);
       if (request.costFor(policy) > policy.minCapacity()) {
         return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
       }
-      bounds[i] = bind(policy);
+    }
+    return count == 1 ? decideOne(request, bind(policies.get(0))) : decideMany(request, count);
+  }
+
+  /** The common case, one policy: no arrays beyond the probe, no list copies. */
+  private Decision decideOne(AgentRequest request, BoundPolicy b) {
+    long[] probe = new long[b.limitCount * PolicyState.PROBE_STRIDE];
+    long now = clock.now();
+    if (b.state.tryConsume(request.agent().id(), request.costFor(b.policy), now, probe, 0)) {
+      return Decision.allowed(b.statuses(probe, 0));
+    }
+    return refusal(b, probe, 0);
+  }
+
+  private Decision decideMany(AgentRequest request, int count) {
+    List<Policy> policies = request.policies();
+    String agentId = request.agent().id();
+    BoundPolicy[] bounds = new BoundPolicy[count];
+    int slots = 0;
+    for (int i = 0; i < count; i++) {
+      bounds[i] = bind(policies.get(i));
       slots += bounds[i].limitCount * PolicyState.PROBE_STRIDE;
     }
     long now = clock.now();
@@ -83,28 +100,31 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     int offset = 0;
     for (int i = 0; i < count; i++) {
       BoundPolicy b = bounds[i];
-      long cost = request.costFor(b.policy);
-      if (!b.state.tryConsume(agentId, cost, now, probe, offset)) {
+      if (!b.state.tryConsume(agentId, request.costFor(b.policy), now, probe, offset)) {
         for (int j = 0; j < i; j++) {
           bounds[j].state.refund(agentId, request.costFor(bounds[j].policy), now);
         }
-        List<RateLimitStatus> statuses = b.statuses(probe, offset);
-        int slowest = b.slowest(probe, offset);
-        return Decision.denied(
-            Reason.RATE_LIMITED,
-            statuses,
-            statuses.get(slowest),
-            Duration.ofNanos(b.waitNanos(probe, offset, slowest)));
+        return refusal(b, probe, offset);
       }
       offset += b.limitCount * PolicyState.PROBE_STRIDE;
     }
     List<RateLimitStatus> statuses = new ArrayList<>(slots / PolicyState.PROBE_STRIDE);
     offset = 0;
     for (BoundPolicy b : bounds) {
-      b.statuses(probe, offset, statuses);
+      statuses.addAll(b.statuses(probe, offset));
       offset += b.limitCount * PolicyState.PROBE_STRIDE;
     }
     return Decision.allowed(statuses);
+  }
+
+  private static Decision refusal(BoundPolicy b, long[] probe, int offset) {
+    List<RateLimitStatus> statuses = b.statuses(probe, offset);
+    int slowest = b.slowest(probe, offset);
+    return Decision.denied(
+        Reason.RATE_LIMITED,
+        statuses,
+        statuses.get(slowest),
+        Duration.ofNanos(b.waitNanos(probe, offset, slowest)));
   }
 
   @Override

@@ -68,27 +68,39 @@ final class LocalPolicyState implements PolicyState {
 
   @Override
   public boolean tryConsume(String agentId, long cost, long nowNanos) {
-    return consume(AgentKey.of(this, agentId), cost, nowNanos, null, 0);
+    return consume(agentId, cost, nowNanos, null, 0);
   }
 
   @Override
   public boolean tryConsume(String agentId, long cost, long nowNanos, long[] probe, int offset) {
-    return consume(AgentKey.of(this, agentId), cost, nowNanos, probe, offset);
+    return consume(agentId, cost, nowNanos, probe, offset);
+  }
+
+  /** The bucket of a tracked agent, found without allocating, or null. */
+  private @Nullable AgentBucket tracked(String agentId) {
+    // The cast keeps Caffeine's typed API; the lookup key only ever meets AgentKeys through equals.
+    @SuppressWarnings("unchecked")
+    com.github.benmanes.caffeine.cache.Cache<Object, AgentBucket> untyped =
+        (com.github.benmanes.caffeine.cache.Cache<Object, AgentBucket>) (Object) store.cache;
+    return untyped.getIfPresent(AgentKey.lookup(this, agentId));
   }
 
   private boolean consume(
-      AgentKey key, long cost, long nowNanos, long @Nullable [] probe,
-      int offset) {
-    AgentBucket bucket = store.cache.getIfPresent(key);
+      String agentId, long cost, long nowNanos, long @Nullable [] probe, int offset) {
+    AgentBucket bucket = tracked(agentId);
+    AgentKey key = null;
     if (bucket == null) {
-      bucket = store.cache.get(key, k -> create(k, nowNanos));
+      AgentKey newKey = AgentKey.of(this, agentId);
+      key = newKey;
+      bucket = store.cache.get(newKey, k -> create(k, nowNanos));
     }
     synchronized (bucket) {
       if (!bucket.retired) {
         return consumeLocked(bucket, cost, nowNanos, probe, offset);
       }
     }
-    return consumeRetired(key, bucket, cost, nowNanos, probe, offset);
+    return consumeRetired(
+        key != null ? key : AgentKey.of(this, agentId), bucket, cost, nowNanos, probe, offset);
   }
 
   /**
@@ -136,7 +148,7 @@ final class LocalPolicyState implements PolicyState {
 
   @Override
   public void refund(String agentId, long tokens, long nowNanos) {
-    AgentBucket bucket = store.cache.getIfPresent(AgentKey.of(this, agentId));
+    AgentBucket bucket = tracked(agentId);
     if (bucket == null) {
       return; // evicted meanwhile: keeping the tokens spent is the safe side
     }
@@ -150,9 +162,8 @@ final class LocalPolicyState implements PolicyState {
 
   @Override
   public void inspect(String agentId, long cost, long nowNanos, long[] probe, int offset) {
-    AgentKey key = AgentKey.of(this, agentId);
-    AgentBucket bucket = store.cache.getIfPresent(key);
-    AgentBucket view = bucket != null ? bucket : create(key, nowNanos);
+    AgentBucket bucket = tracked(agentId);
+    AgentBucket view = bucket != null ? bucket : create(AgentKey.of(this, agentId), nowNanos);
     synchronized (view) {
       AgentBucket copy = new AgentBucket(configuration, nowNanos);
       copy.copyStateFrom(view);
