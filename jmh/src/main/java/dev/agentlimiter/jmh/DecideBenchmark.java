@@ -10,6 +10,7 @@ import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.jmh.Fixtures.BucketFactory;
 import dev.agentlimiter.jmh.Fixtures.Path;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -234,6 +235,15 @@ public class DecideBenchmark {
   @Benchmark
   public boolean floor_caffeineBucket4j(Keys keys, LockFreeFloor floor, Cursor cursor) {
     return floor.cache.get(keys.ids[cursor.next()], floor.factory).tryConsume(1);
+  }
+
+  /**
+   * The floor for {@code decide}: the same lookup, and Bucket4j's verbose consumption, which like a
+   * {@code Decision} reports remaining tokens and the wait, in a result object.
+   */
+  @Benchmark
+  public ConsumptionProbe floor_caffeineBucket4jProbe(Keys keys, LockFreeFloor floor, Cursor cursor) {
+    return floor.cache.get(keys.ids[cursor.next()], floor.factory).tryConsumeAndReturnRemaining(1);
   }
 
   @Benchmark

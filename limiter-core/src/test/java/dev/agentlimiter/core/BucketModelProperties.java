@@ -21,6 +21,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple.Tuple2;
 import net.jqwik.api.state.Action;
 import net.jqwik.api.state.ActionChain;
@@ -52,7 +53,7 @@ class BucketModelProperties {
   static final long NANOS_PER_YEAR = 365L * 86_400_000_000_000L;
   static final BigInteger MAX_SPAN = BigInteger.valueOf(140 * NANOS_PER_YEAR);
 
-  @Property(tries = 400)
+  @Property(tries = 1000)
   void engineMatchesTheReferenceModel(@ForAll("chains") ActionChain<Harness> chain) {
     chain.withInvariant("engine state equals the model", Harness::checkAll).run();
   }
@@ -195,6 +196,7 @@ class BucketModelProperties {
     Decision request(int agent, long cost) {
       AgentRequest request = AgentRequest.of(agents[agent], policy).withCost(cost);
       Decision decision = limiter.decide(request);
+      Statistics.label("decisions").collect(decision.reason());
       assertThat(shifted.decide(request)).as("shifted clock decides the same").isEqualTo(decision);
       pendingRefusal = null;
       if (cost > policy.minCapacity()) {
@@ -361,6 +363,7 @@ class BucketModelProperties {
                   return;
                 }
                 h.move(wait);
+                Statistics.label("liveness checks").collect(roundedSeconds ? "Retry-After seconds" : "exact");
                 assertThat(h.request(agent, cost).reason())
                     .as("admitted after waiting %d ns", wait)
                     .isEqualTo(Reason.ALLOWED);

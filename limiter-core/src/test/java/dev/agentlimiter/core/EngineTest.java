@@ -212,6 +212,29 @@ class EngineTest {
   }
 
   @Test
+  void aBucket4jTimeMeterIsATimeSource() {
+    io.github.bucket4j.TimeMeter meter =
+        new io.github.bucket4j.TimeMeter() {
+          @Override
+          public long currentTimeNanos() {
+            return clock.read();
+          }
+
+          @Override
+          public boolean isWallClockBased() {
+            return false;
+          }
+        };
+    AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(meter::currentTimeNanos).build();
+    for (int i = 0; i < 20; i++) {
+      limiter.decide(AgentRequest.of(alice, search));
+    }
+    assertThat(limiter.decide(AgentRequest.of(alice, search)).isAllowed()).isFalse();
+    clock.advance(Duration.ofMillis(100));
+    assertThat(limiter.decide(AgentRequest.of(alice, search)).isAllowed()).isTrue();
+  }
+
+  @Test
   void builderRefusesAnOptionSetTwiceAndBadValues() {
     assertThatThrownBy(() -> AgentLimiters.newBuilder().maximumTrackedAgents(10).maximumTrackedAgents(20))
         .isInstanceOf(IllegalStateException.class)

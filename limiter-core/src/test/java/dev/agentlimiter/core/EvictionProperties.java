@@ -39,7 +39,7 @@ import net.jqwik.api.state.Transformer;
  */
 class EvictionProperties {
 
-  @Property(tries = 300)
+  @Property(tries = 1000)
   void evictionNeverMintsTokens(@ForAll("chains") ActionChain<Harness> chain) {
     chain.withInvariant("engine never holds more than the uninterrupted bucket", Harness::check).run();
   }
