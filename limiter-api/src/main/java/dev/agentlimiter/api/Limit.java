@@ -109,6 +109,18 @@ public final class Limit {
       }
       checkProduct("capacity", capacity, periodNanos, period);
       checkProduct("refill", refillTokens, periodNanos, period);
+      long fillNanos = capacity * periodNanos / refillTokens;
+      if (fillNanos > MAX_PERIOD.toNanos()) {
+        throw new IllegalArgumentException(
+            "limit: refilling "
+                + capacity
+                + " tokens at "
+                + refillTokens
+                + " per "
+                + period
+                + " takes longer than "
+                + MAX_PERIOD);
+      }
       return new Limit(null, capacity, refillTokens, period, capacity);
     }
 

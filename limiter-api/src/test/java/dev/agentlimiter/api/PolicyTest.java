@@ -39,6 +39,8 @@ class PolicyTest {
     assertThatThrownBy(() -> Limit.capacity(Long.MAX_VALUE).refill(1).per(Duration.ofSeconds(1)))
         .hasMessage(
             "limit: capacity must be <= 9223372035 for a period of PT1S but was 9223372036854775807");
+    assertThatThrownBy(() -> Limit.capacity(4_000_000_000L).refill(1).per(Duration.ofSeconds(2)))
+        .hasMessage("limit: refilling 4000000000 tokens at 1 per PT2S takes longer than PT876000H");
     assertThatThrownBy(() -> Limit.capacity(5).refill(1).per(Duration.ofSeconds(1)).named("burst").withInitialTokens(6))
         .hasMessage("limit 'burst': initial tokens must be in [0, 5] but was 6");
     assertThatThrownBy(() -> Limit.capacity(5).refill(1).per(Duration.ofSeconds(1)).named("a b"))

@@ -24,6 +24,8 @@ final class LocalPolicyState implements PolicyState {
   private final long[] refillTokens;
   private final long[] capacity;
   private final long[] initialTokens;
+  /** The longest time, rounded up, that a limit takes to refill from its initial tokens. */
+  private final long fillFromInitialNanos;
   /** The least {@code floor(capacity * period / refill)} over the limits. */
   private final long minFloorFillNanos;
   /** When this policy's evicted buckets would be full again; see {@link #create}. */
@@ -41,6 +43,7 @@ final class LocalPolicyState implements PolicyState {
     this.capacity = new long[n];
     this.initialTokens = new long[n];
     long minFloorFill = Long.MAX_VALUE;
+    long fromInitial = 0;
     ConfigurationBuilder builder = BucketConfiguration.builder();
     for (int i = 0; i < n; i++) {
       Limit limit = limits.get(i);
@@ -49,11 +52,17 @@ final class LocalPolicyState implements PolicyState {
       capacity[i] = limit.capacity();
       initialTokens[i] = limit.initialTokens();
       minFloorFill = Math.min(minFloorFill, capacity[i] * periodNanos[i] / refillTokens[i]);
+      long missingTokens = capacity[i] - initialTokens[i];
+      fromInitial =
+          Math.max(
+              fromInitial,
+              Math.floorDiv(missingTokens * periodNanos[i] + refillTokens[i] - 1, refillTokens[i]));
       bandwidths[i] = bandwidth(limit, limit.initialTokens());
       builder.addLimit(bandwidths[i]);
     }
     this.configuration = builder.build();
     this.minFloorFillNanos = minFloorFill;
+    this.fillFromInitialNanos = fromInitial;
     this.ledger = new EvictionLedger(store.ledgerSlots);
   }
 
@@ -99,35 +108,27 @@ final class LocalPolicyState implements PolicyState {
         return consumeLocked(bucket, cost, nowNanos, probe, offset);
       }
     }
-    return consumeRetired(
-        key != null ? key : AgentKey.of(this, agentId), bucket, cost, nowNanos, probe, offset);
+    return consumeRetired(key != null ? key : AgentKey.of(this, agentId), cost, nowNanos, probe, offset);
   }
 
   /**
-   * The rare path: the bucket was evicted after we looked it up. Decide under the key's map lock, on the
-   * bucket that is current if one appeared, or else on the retired one and write its new state through to
-   * the ledger, so the tokens taken are never forgotten.
+   * The rare path: the bucket was evicted after we looked it up. It must not be used any more: once evicted,
+   * a newer bucket may have been built from the ledger, spent, and evicted in turn, so the retired one no
+   * longer knows what was spent. Decide instead under the key's map lock, on the current bucket, or on a new
+   * one built from the ledger, which holds the latest state of every evicted bucket of the key.
    */
   private boolean consumeRetired(
-      AgentKey key,
-      AgentBucket retired,
-      long cost,
-      long nowNanos,
-      long @Nullable [] probe,
-      int offset) {
+      AgentKey key, long cost, long nowNanos, long @Nullable [] probe, int offset) {
     boolean[] result = new boolean[1];
     store.cache.asMap()
         .compute(
             key,
             (k, current) -> {
-              AgentBucket target = current != null ? current : retired;
+              AgentBucket target = current != null ? current : create(k, nowNanos);
               synchronized (target) {
                 result[0] = consumeLocked(target, cost, nowNanos, probe, offset);
-                if (current == null) {
-                  recordInLedger(k, target, nowNanos);
-                }
               }
-              return current;
+              return target;
             });
     return result[0];
   }
@@ -163,13 +164,20 @@ final class LocalPolicyState implements PolicyState {
   @Override
   public void inspect(String agentId, long cost, long nowNanos, long[] probe, int offset) {
     AgentBucket bucket = tracked(agentId);
-    AgentBucket view = bucket != null ? bucket : create(AgentKey.of(this, agentId), nowNanos);
-    synchronized (view) {
-      AgentBucket copy = new AgentBucket(configuration, nowNanos);
-      copy.copyStateFrom(view);
-      copy.refillAllBandwidth(nowNanos);
-      writeProbe(copy, cost, probe, offset);
+    if (bucket != null) {
+      synchronized (bucket) {
+        if (!bucket.retired) {
+          AgentBucket copy = new AgentBucket(configuration, nowNanos);
+          copy.copyStateFrom(bucket);
+          copy.refillAllBandwidth(nowNanos);
+          writeProbe(copy, cost, probe, offset);
+          return;
+        }
+      }
     }
+    AgentBucket rebuilt = create(AgentKey.of(this, agentId), nowNanos);
+    rebuilt.refillAllBandwidth(nowNanos);
+    writeProbe(rebuilt, cost, probe, offset);
   }
 
   @Override
@@ -188,8 +196,9 @@ final class LocalPolicyState implements PolicyState {
   /**
    * A new bucket for an agent the cache does not hold: full (or at the initial tokens) unless the ledger
    * says a bucket under this slot was evicted before it was full again, at {@code fullAt}. Then the bucket
-   * is rebuilt so that it holds no token the evicted one would not have, and each limit is full again no
-   * earlier than {@code fullAt}; refilling at the same rate, it stays at or below the evicted bucket.
+   * is rebuilt so that it holds no token the evicted one would not have, nor more than a new bucket would:
+   * each limit is full again no earlier than {@code fullAt}, nor than a new bucket would be; refilling at
+   * the same rate, it stays at or below both.
    *
    * <ul>
    *   <li>If every limit can be full by {@code fullAt} starting from some tokens now ({@code fullAt - now <=
@@ -206,6 +215,9 @@ final class LocalPolicyState implements PolicyState {
     if (fullAt == EvictionLedger.EMPTY || fullAt <= nowNanos) {
       return new AgentBucket(configuration, nowNanos);
     }
+    // Never fuller than a brand-new bucket either: the slot may hold another agent's time, and with initial
+    // tokens below capacity a new agent is not full.
+    fullAt = Math.max(fullAt, nowNanos + fillFromInitialNanos);
     long missingNanos = fullAt - nowNanos;
     ConfigurationBuilder builder = BucketConfiguration.builder();
     long start;

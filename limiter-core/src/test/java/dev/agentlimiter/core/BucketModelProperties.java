@@ -115,8 +115,12 @@ class BucketModelProperties {
         .as(
             (c, r, p, pct) -> {
               long maxByPeriod = Long.MAX_VALUE / p - 1;
-              long cap = Math.min(c, maxByPeriod);
               long ref = Math.min(Math.min(r, p), maxByPeriod);
+              // Refilling from empty may take at most 100 years.
+              long maxByFill = Math.max(1, Math.multiplyHigh(100 * NANOS_PER_YEAR, ref) == 0
+                  ? 100 * NANOS_PER_YEAR * ref / p
+                  : maxByPeriod);
+              long cap = Math.min(Math.min(c, maxByPeriod), maxByFill);
               Limit limit = Limit.capacity(cap).refill(ref).per(Duration.ofNanos(p));
               return pct >= 100 ? limit : limit.withInitialTokens(cap / 100 * pct + cap % 100 * pct / 100);
             });

@@ -138,7 +138,8 @@ class ConcurrencyTest {
     assertThat(limiter.admin().trackedAgents()).isLessThanOrEqualTo(maximumTracked);
   }
 
-  @Test
+  /** Regression: a retired bucket was once reused after a newer one had been built and spent. */
+  @RepeatedTest(20)
   void grantsStayWithinCapacityPlusRefillWhileTheClockMoves() throws Exception {
     FakeTimeSource clock = new FakeTimeSource(Long.MAX_VALUE - 1_000_000);
     Policy perMilli =
