@@ -38,7 +38,7 @@ def main():
     for path in sys.argv[1:]:
         rows = load(path)
         methods = sorted({m for v in rows.values() for m in v})
-        if "floor_caffeineBucket4j" in methods:
+        if "floor_caffeineBucket4jProbe" in methods:
             print(f"\n#### {path}\n")
             print("| threads | keys | keys chosen | path | library decide | floor with probe | library tryAcquire | floor (lock-free) | floor (synchronized) | decide / probe floor | tryAcquire / floor | tryAcquire / sync floor |")
             print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -57,7 +57,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+// AlwaysPreTouch: without it, allocating benchmarks run 4x slower until the first GC, while new heap pages
+// are faulted in (measured: 1,050 ns/op before the first young GC, 225 after).
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class DecideBenchmark {

@@ -1,5 +1,6 @@
 package dev.agentlimiter.core;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicyState;
@@ -87,10 +88,10 @@ final class LocalPolicyState implements PolicyState {
 
   /** The bucket of a tracked agent, found without allocating, or null. */
   private @Nullable AgentBucket tracked(String agentId) {
-    // The cast keeps Caffeine's typed API; the lookup key only ever meets AgentKeys through equals.
+    // The lookup probe is not an AgentKey, but equals the stored AgentKey of the same (policy, id); the
+    // cast only widens the key type of a read.
     @SuppressWarnings("unchecked")
-    com.github.benmanes.caffeine.cache.Cache<Object, AgentBucket> untyped =
-        (com.github.benmanes.caffeine.cache.Cache<Object, AgentBucket>) (Object) store.cache;
+    Cache<Object, AgentBucket> untyped = (Cache<Object, AgentBucket>) (Object) store.cache;
     return untyped.getIfPresent(AgentKey.lookup(this, agentId));
   }
 
@@ -134,8 +135,7 @@ final class LocalPolicyState implements PolicyState {
   }
 
   private boolean consumeLocked(
-      AgentBucket bucket, long cost, long nowNanos, long @Nullable [] probe,
-      int offset) {
+      AgentBucket bucket, long cost, long nowNanos, long @Nullable [] probe, int offset) {
     bucket.refillAllBandwidth(nowNanos);
     boolean granted = bucket.getAvailableTokens() >= cost;
     if (granted) {
@@ -259,9 +259,5 @@ final class LocalPolicyState implements PolicyState {
     if (fullAt != Long.MIN_VALUE) {
       ledger.record(key.hash64(), fullAt);
     }
-  }
-
-  int limitCount() {
-    return bandwidths.length;
   }
 }
