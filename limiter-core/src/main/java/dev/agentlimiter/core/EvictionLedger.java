@@ -3,10 +3,11 @@ package dev.agentlimiter.core;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Remembers, in a fixed array, when evicted buckets would have been full again, so that eviction is never a
- * free reset. Each slot holds the latest "full again at" time of every evicted bucket that hashed there;
- * merging takes the maximum, so a collision can only make a returning agent's bucket <em>emptier</em>,
- * never fuller. Memory is fixed at build: 8 bytes per slot. Thread-safe (lock-free).
+ * Remembers, in a fixed array, when each limit of evicted buckets would have been full again, so that
+ * eviction is never a free reset. Each slot holds, per limit, the latest "full again at" time of every
+ * evicted bucket that hashed there; merging takes the maximum, so a collision can only make a returning
+ * agent's bucket <em>emptier</em>, never fuller. Memory is fixed at build: 8 bytes per slot and limit.
+ * Thread-safe (lock-free).
  */
 final class EvictionLedger {
 
@@ -14,14 +15,16 @@ final class EvictionLedger {
 
   private final AtomicLongArray fullAtNanos;
   private final int mask;
+  private final int limits;
 
-  EvictionLedger(int slots) {
+  EvictionLedger(int slots, int limits) {
     if (Integer.bitCount(slots) != 1) {
       throw new IllegalArgumentException("slots must be a power of two but was " + slots);
     }
-    this.fullAtNanos = new AtomicLongArray(slots);
+    this.fullAtNanos = new AtomicLongArray(slots * limits);
     this.mask = slots - 1;
-    for (int i = 0; i < slots; i++) {
+    this.limits = limits;
+    for (int i = 0; i < slots * limits; i++) {
       fullAtNanos.set(i, EMPTY);
     }
   }
@@ -36,8 +39,8 @@ final class EvictionLedger {
     return mask + 1;
   }
 
-  void record(long hash, long fullAt) {
-    int i = index(hash);
+  void record(long hash, int limit, long fullAt) {
+    int i = index(hash) * limits + limit;
     long current;
     do {
       current = fullAtNanos.get(i);
@@ -47,9 +50,9 @@ final class EvictionLedger {
     } while (!fullAtNanos.compareAndSet(i, current, fullAt));
   }
 
-  /** The latest "full again at" time recorded for this hash's slot, or {@link #EMPTY}. */
-  long fullAt(long hash) {
-    return fullAtNanos.get(index(hash));
+  /** The latest "full again at" time recorded for a limit in this hash's slot, or {@link #EMPTY}. */
+  long fullAt(long hash, int limit) {
+    return fullAtNanos.get(index(hash) * limits + limit);
   }
 
   private int index(long hash) {

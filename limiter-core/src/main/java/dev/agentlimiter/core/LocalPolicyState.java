@@ -25,10 +25,10 @@ final class LocalPolicyState implements PolicyState {
   private final long[] refillTokens;
   private final long[] capacity;
   private final long[] initialTokens;
-  /** The longest time, rounded up, that a limit takes to refill from its initial tokens. */
-  private final long fillFromInitialNanos;
-  /** The least {@code floor(capacity * period / refill)} over the limits. */
-  private final long minFloorFillNanos;
+  /** Per limit, the time, rounded up, to refill from its initial tokens. */
+  private final long[] fillFromInitialNanos;
+  /** Per limit, {@code floor(capacity * period / refill)}. */
+  private final long[] floorFillNanos;
   /** When this policy's evicted buckets would be full again; see {@link #create}. */
   private final EvictionLedger ledger;
 
@@ -43,8 +43,8 @@ final class LocalPolicyState implements PolicyState {
     this.refillTokens = new long[n];
     this.capacity = new long[n];
     this.initialTokens = new long[n];
-    long minFloorFill = Long.MAX_VALUE;
-    long fromInitial = 0;
+    this.fillFromInitialNanos = new long[n];
+    this.floorFillNanos = new long[n];
     ConfigurationBuilder builder = BucketConfiguration.builder();
     for (int i = 0; i < n; i++) {
       Limit limit = limits.get(i);
@@ -52,19 +52,15 @@ final class LocalPolicyState implements PolicyState {
       refillTokens[i] = limit.refillTokens();
       capacity[i] = limit.capacity();
       initialTokens[i] = limit.initialTokens();
-      minFloorFill = Math.min(minFloorFill, capacity[i] * periodNanos[i] / refillTokens[i]);
+      floorFillNanos[i] = capacity[i] * periodNanos[i] / refillTokens[i];
       long missingTokens = capacity[i] - initialTokens[i];
-      fromInitial =
-          Math.max(
-              fromInitial,
-              Math.floorDiv(missingTokens * periodNanos[i] + refillTokens[i] - 1, refillTokens[i]));
+      fillFromInitialNanos[i] =
+          Math.floorDiv(missingTokens * periodNanos[i] + refillTokens[i] - 1, refillTokens[i]);
       bandwidths[i] = bandwidth(limit, limit.initialTokens());
       builder.addLimit(bandwidths[i]);
     }
     this.configuration = builder.build();
-    this.minFloorFillNanos = minFloorFill;
-    this.fillFromInitialNanos = fromInitial;
-    this.ledger = new EvictionLedger(store.ledgerSlots);
+    this.ledger = new EvictionLedger(store.ledgerSlots, n);
   }
 
   private static Bandwidth bandwidth(Limit limit, long initial) {
@@ -195,69 +191,57 @@ final class LocalPolicyState implements PolicyState {
 
   /**
    * A new bucket for an agent the cache does not hold: full (or at the initial tokens) unless the ledger
-   * says a bucket under this slot was evicted before it was full again, at {@code fullAt}. Then the bucket
-   * is rebuilt so that it holds no token the evicted one would not have, nor more than a new bucket would:
-   * each limit is full again no earlier than {@code fullAt}, nor than a new bucket would be; refilling at
-   * the same rate, it stays at or below both.
-   *
-   * <ul>
-   *   <li>If every limit can be full by {@code fullAt} starting from some tokens now ({@code fullAt - now <=
-   *       floor(capacity * period / refill)} for each), limit {@code i} gets
-   *       {@code capacity - ceil((fullAt - now) * refill / period)} tokens, and the refill clock is set back
-   *       (by less than one token's time) to the latest start at which every limit is full no earlier
-   *       than {@code fullAt}, so a one-limit bucket comes back exactly as it left.
-   *   <li>Otherwise the bucket is empty and starts refilling only at
-   *       {@code fullAt - min(floor(capacity * period / refill))}.
-   * </ul>
+   * says a bucket under this slot was evicted before a limit was full again, at {@code fullAt[i]}. Then the
+   * bucket is rebuilt so that it holds no token the evicted one would not have, nor more than a new bucket
+   * would: limit {@code i} gets {@code capacity - ceil((fullAt[i] - now) * refill / period)} tokens (no
+   * more than its initial tokens), and the refill clock is set back, by less than one token's time, to the
+   * latest start at which every limit is full no earlier than recorded; a one-limit bucket comes back
+   * exactly as it left. Only after the clock went backwards can a recorded time lie further ahead than a
+   * full refill; that limit then starts empty and the bucket waits until it could have started refilling.
    */
   AgentBucket create(AgentKey key, long nowNanos) {
-    long fullAt = ledger.fullAt(key.hash64());
-    if (fullAt == EvictionLedger.EMPTY || fullAt <= nowNanos) {
+    long hash = key.hash64();
+    boolean recorded = false;
+    for (int i = 0; i < bandwidths.length; i++) {
+      long fullAt = ledger.fullAt(hash, i);
+      recorded |= fullAt != EvictionLedger.EMPTY && fullAt > nowNanos;
+    }
+    if (!recorded) {
       return new AgentBucket(configuration, nowNanos);
     }
-    // Never fuller than a brand-new bucket either: the slot may hold another agent's time, and with initial
-    // tokens below capacity a new agent is not full.
-    fullAt = Math.max(fullAt, nowNanos + fillFromInitialNanos);
-    long missingNanos = fullAt - nowNanos;
     ConfigurationBuilder builder = BucketConfiguration.builder();
-    long start;
-    if (missingNanos <= minFloorFillNanos) {
-      start = Long.MIN_VALUE;
-      for (int i = 0; i < bandwidths.length; i++) {
+    long start = Long.MIN_VALUE;
+    for (int i = 0; i < bandwidths.length; i++) {
+      long fullAt = Math.max(ledger.fullAt(hash, i), nowNanos + fillFromInitialNanos[i]);
+      long missingNanos = Math.max(0, fullAt - nowNanos);
+      long tokens;
+      if (missingNanos <= floorFillNanos[i]) {
         // missingNanos * refill <= capacity * period, which Limit guarantees fits.
         long deficit =
             Math.floorDiv(missingNanos * refillTokens[i] + periodNanos[i] - 1, periodNanos[i]);
-        long tokens = Math.min(capacity[i] - deficit, initialTokens[i]);
-        builder.addLimit(bandwidth(policy.limits().get(i), tokens));
-        // Back-date the start by the fraction of a token that rounding the tokens down gave away, as far as
-        // every limit allows: full again at start + (capacity - tokens) * period / refill >= fullAt.
+        tokens = Math.min(capacity[i] - deficit, initialTokens[i]);
         start = Math.max(start, fullAt - (capacity[i] - tokens) * periodNanos[i] / refillTokens[i]);
+      } else {
+        tokens = 0;
+        start = Math.max(start, fullAt - floorFillNanos[i]);
       }
-    } else {
-      start = fullAt - minFloorFillNanos;
-      for (int i = 0; i < bandwidths.length; i++) {
-        builder.addLimit(bandwidth(policy.limits().get(i), 0));
-      }
+      builder.addLimit(bandwidth(policy.limits().get(i), tokens));
     }
     AgentBucket bucket = new AgentBucket(builder.build(), start);
     bucket.setConfiguration(configuration);
     return bucket;
   }
 
-  /** Records when {@code bucket} would be full again. Call with the bucket's monitor held. */
+  /** Records when each limit of {@code bucket} would be full again. Call with the bucket's monitor held. */
   void recordInLedger(AgentKey key, AgentBucket bucket, long nowNanos) {
     bucket.refillAllBandwidth(nowNanos);
-    long fullAt = Long.MIN_VALUE;
     for (int i = 0; i < bandwidths.length; i++) {
       long untilFull = GreedyMath.nanosUntil(bucket, i, capacity[i], periodNanos[i], refillTokens[i]);
       if (untilFull > 0) {
         // If the clock went back, refilling resumes only at the last refill, not now.
         long from = Math.max(nowNanos, LastRefill.of(bucket, i));
-        fullAt = Math.max(fullAt, from + untilFull);
+        ledger.record(key.hash64(), i, from + untilFull);
       }
-    }
-    if (fullAt != Long.MIN_VALUE) {
-      ledger.record(key.hash64(), fullAt);
     }
   }
 }
