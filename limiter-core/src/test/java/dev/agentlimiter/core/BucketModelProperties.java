@@ -183,11 +183,7 @@ class BucketModelProperties {
     ReferenceBucket[] model(int agent) {
       ReferenceBucket[] m = models[agent];
       if (m == null) {
-        List<Limit> limits = policy.limits();
-        m = new ReferenceBucket[limits.size()];
-        for (int l = 0; l < m.length; l++) {
-          m[l] = new ReferenceBucket(limits.get(l), now);
-        }
+        m = ReferenceBucket.forPolicy(policy, now);
         models[agent] = m;
         createdAt[agent] = now;
       }

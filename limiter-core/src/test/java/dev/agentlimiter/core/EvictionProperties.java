@@ -9,7 +9,6 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.IdentitySource;
-import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
@@ -109,11 +108,7 @@ class EvictionProperties {
       }
       ReferenceBucket[] m = models[agent];
       if (m == null) {
-        List<Limit> limits = policy.limits();
-        m = new ReferenceBucket[limits.size()];
-        for (int l = 0; l < m.length; l++) {
-          m[l] = new ReferenceBucket(limits.get(l), now);
-        }
+        m = ReferenceBucket.forPolicy(policy, now);
         models[agent] = m;
         createdAt[agent] = now;
       }

@@ -1,7 +1,9 @@
 package dev.agentlimiter.core;
 
 import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.Policy;
 import java.math.BigInteger;
+import java.util.List;
 
 /**
  * The obviously-correct model of one greedy token bucket, in unbounded integers: the content is kept in
@@ -22,6 +24,16 @@ final class ReferenceBucket {
     this.period = BigInteger.valueOf(limit.refillPeriod().toNanos());
     this.scaled = BigInteger.valueOf(limit.initialTokens()).multiply(period);
     this.last = createdAt;
+  }
+
+  /** One model bucket per limit of {@code policy}, all created (at their initial tokens) at {@code now}. */
+  static ReferenceBucket[] forPolicy(Policy policy, BigInteger now) {
+    List<Limit> limits = policy.limits();
+    ReferenceBucket[] buckets = new ReferenceBucket[limits.size()];
+    for (int l = 0; l < buckets.length; l++) {
+      buckets[l] = new ReferenceBucket(limits.get(l), now);
+    }
+    return buckets;
   }
 
   private ReferenceBucket(ReferenceBucket other) {
