@@ -2,12 +2,13 @@ package dev.agentlimiter.api;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the engine needs to know about one request: who is calling, which policies the route carries, and
  * what the request costs. Adapters build one per request. Immutable and thread-safe.
  *
- * <p>Later releases add the HTTP view (method, route, headers, fingerprint) through the builder; the
+ * <p>Later releases add the HTTP view (method, route, headers) through further {@code with} methods; the
  * factory methods stay.
  */
 public final class AgentRequest {
@@ -15,17 +16,30 @@ public final class AgentRequest {
   private final AgentIdentity agent;
   private final List<Policy> policies;
   private final long cost;
+  private final long estimate;
+  private final @Nullable RequestFingerprint fingerprint;
 
-  private AgentRequest(AgentIdentity agent, List<Policy> policies, long cost) {
+  private AgentRequest(
+      AgentIdentity agent,
+      List<Policy> policies,
+      long cost,
+      long estimate,
+      @Nullable RequestFingerprint fingerprint) {
     this.agent = agent;
     this.policies = policies;
     this.cost = cost;
+    this.estimate = estimate;
+    this.fingerprint = fingerprint;
   }
 
   /** A request that costs each policy its {@linkplain Policy#cost() default cost}. */
   public static AgentRequest of(AgentIdentity agent, Policy policy) {
     return new AgentRequest(
-        Objects.requireNonNull(agent, "agent"), List.of(Objects.requireNonNull(policy, "policy")), 0);
+        Objects.requireNonNull(agent, "agent"),
+        List.of(Objects.requireNonNull(policy, "policy")),
+        0,
+        -1,
+        null);
   }
 
   /**
@@ -34,7 +48,7 @@ public final class AgentRequest {
    * @throws IllegalArgumentException if two policies share a name
    */
   public static AgentRequest of(AgentIdentity agent, List<Policy> policies) {
-    return new AgentRequest(Objects.requireNonNull(agent, "agent"), checked(policies), 0);
+    return new AgentRequest(Objects.requireNonNull(agent, "agent"), checked(policies), 0, -1, null);
   }
 
   /**
@@ -47,7 +61,37 @@ public final class AgentRequest {
     if (tokens <= 0) {
       throw new IllegalArgumentException("request: cost must be > 0 but was " + tokens);
     }
-    return new AgentRequest(agent, policies, tokens);
+    return new AgentRequest(agent, policies, tokens, estimate, fingerprint);
+  }
+
+  /**
+   * This request with the estimated cost reserved from {@linkplain Budget budgets} before it runs (default:
+   * the request's cost under the policy); the actual cost settles it afterwards.
+   *
+   * @throws IllegalArgumentException if {@code units < 0}
+   */
+  public AgentRequest withEstimate(long units) {
+    if (units < 0 || units > Long.MAX_VALUE / 4) {
+      throw new IllegalArgumentException(
+          "request: estimate must be between 0 and " + Long.MAX_VALUE / 4 + " but was " + units);
+    }
+    return new AgentRequest(agent, policies, cost, units, fingerprint);
+  }
+
+  /** This request with the fingerprint that {@linkplain LoopDetection loop detection} compares. */
+  public AgentRequest withFingerprint(RequestFingerprint print) {
+    return new AgentRequest(
+        agent, policies, cost, estimate, Objects.requireNonNull(print, "fingerprint"));
+  }
+
+  /** The fingerprint, or {@code null} if the caller gave none (then loops are not checked). */
+  public @Nullable RequestFingerprint fingerprint() {
+    return fingerprint;
+  }
+
+  /** The estimate reserved from {@code policy}'s budget. */
+  public long estimateFor(Policy policy) {
+    return estimate < 0 ? costFor(policy) : estimate;
   }
 
   private static List<Policy> checked(List<Policy> policies) {
@@ -85,6 +129,8 @@ public final class AgentRequest {
         + ", policies="
         + policies.stream().map(Policy::name).toList()
         + (cost == 0 ? "" : ", cost=" + cost)
+        + (estimate < 0 ? "" : ", estimate=" + estimate)
+        + (fingerprint == null ? "" : ", fingerprint=" + fingerprint)
         + "]";
   }
 }

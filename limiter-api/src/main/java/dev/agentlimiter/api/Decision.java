@@ -16,21 +16,24 @@ import org.jspecify.annotations.Nullable;
 public final class Decision {
 
   private static final Decision ALLOWED_UNLIMITED =
-      new Decision(Reason.ALLOWED, List.of(), null, Duration.ZERO);
+      new Decision(Reason.ALLOWED, List.of(), null, null, Duration.ZERO);
 
   private final Reason reason;
   private final List<RateLimitStatus> limits;
   private final @Nullable RateLimitStatus binding;
+  private final @Nullable String policy;
   private final Duration retryAfter;
 
   private Decision(
       Reason reason,
       List<RateLimitStatus> limits,
       @Nullable RateLimitStatus binding,
+      @Nullable String policy,
       Duration retryAfter) {
     this.reason = reason;
     this.limits = limits;
     this.binding = binding;
+    this.policy = binding != null ? binding.policy() : policy;
     this.retryAfter = retryAfter;
   }
 
@@ -52,7 +55,7 @@ public final class Decision {
         least = status;
       }
     }
-    return new Decision(Reason.ALLOWED, copy, least, Duration.ZERO);
+    return new Decision(Reason.ALLOWED, copy, least, null, Duration.ZERO);
   }
 
   /**
@@ -69,6 +72,25 @@ public final class Decision {
       Reason reason,
       List<RateLimitStatus> limits,
       @Nullable RateLimitStatus binding,
+      Duration retryAfter) {
+    return denied(reason, limits, binding, null, retryAfter);
+  }
+
+  /**
+   * A denial by a defence that is not a limit (a loop, the concurrency cap, the penalty box), naming the
+   * policy whose defence refused.
+   *
+   * @throws IllegalArgumentException as {@link #denied(Reason, List, RateLimitStatus, Duration)}
+   */
+  public static Decision denied(Reason reason, String policy, Duration retryAfter) {
+    return denied(reason, List.of(), null, Objects.requireNonNull(policy, "policy"), retryAfter);
+  }
+
+  private static Decision denied(
+      Reason reason,
+      List<RateLimitStatus> limits,
+      @Nullable RateLimitStatus binding,
+      @Nullable String policy,
       Duration retryAfter) {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(retryAfter, "retryAfter");
@@ -87,7 +109,7 @@ public final class Decision {
     if (binding != null && !copy.contains(binding)) {
       throw new IllegalArgumentException("decision: binding limit must be one of the limits");
     }
-    return new Decision(reason, copy, binding, retryAfter);
+    return new Decision(reason, copy, binding, policy, retryAfter);
   }
 
   /** Why the engine decided as it did. */
@@ -110,9 +132,9 @@ public final class Decision {
     return Optional.ofNullable(binding);
   }
 
-  /** The name of the policy that decided, if a limit did. */
+  /** The name of the policy that decided: the binding limit's, or the policy whose defence refused. */
   public Optional<String> policy() {
-    return binding == null ? Optional.empty() : Optional.of(binding.policy());
+    return Optional.ofNullable(policy);
   }
 
   /** Tokens left in the binding limit, or {@link Long#MAX_VALUE} if no limit is involved. */
@@ -158,19 +180,22 @@ public final class Decision {
         && reason == other.reason
         && limits.equals(other.limits)
         && Objects.equals(binding, other.binding)
+        && Objects.equals(policy, other.policy)
         && retryAfter.equals(other.retryAfter);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(reason, limits, binding, retryAfter);
+    return Objects.hash(reason, limits, binding, policy, retryAfter);
   }
 
   @Override
   public String toString() {
     return "Decision["
         + reason
-        + (binding == null ? "" : ", binding=" + binding.policy() + "/" + binding.limit())
+        + (binding == null
+            ? (policy == null ? "" : ", policy=" + policy)
+            : ", binding=" + binding.policy() + "/" + binding.limit())
         + ", remaining="
         + (binding == null ? "unlimited" : String.valueOf(binding.remaining()))
         + ", retryAfter="

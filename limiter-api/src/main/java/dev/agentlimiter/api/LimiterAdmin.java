@@ -1,6 +1,8 @@
 package dev.agentlimiter.api;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The operator's view of an {@link AgentLimiter}, kept off the main interface. Thread-safe.
@@ -24,4 +26,27 @@ public interface LimiterAdmin {
    * Meant for operators; an agent cannot trigger it.
    */
   void reset(AgentIdentity agent, Policy policy);
+
+  /** Every agent currently in a penalty box, in no particular order. */
+  List<QuarantineStatus> quarantined();
+
+  /** The agent's quarantine in a lane, if it is in the penalty box there now. */
+  Optional<QuarantineStatus> quarantine(AgentIdentity agent, String lane);
+
+  /**
+   * Releases the agent from a lane's penalty box now; its escalation level is kept, so a repeat offence
+   * still escalates.
+   *
+   * @return whether it was quarantined
+   */
+  boolean release(AgentIdentity agent, String lane);
+
+  /** The agent's requests in flight under a policy (0 if the policy has no concurrency cap). */
+  int inFlight(AgentIdentity agent, Policy policy);
+
+  /** The agent's reputation factor under a policy in percent (the ceiling if none is tracked). */
+  int reputationPercent(AgentIdentity agent, Policy policy);
+
+  /** The agent's balance in a budget for the current period, if the budget is in use by any policy. */
+  OptionalLong budgetBalance(AgentIdentity agent, String budget);
 }

@@ -7,8 +7,11 @@ package dev.agentlimiter.api;
  */
 public interface LimiterListener {
 
-  /** Called once for every {@link AgentLimiter#decide} call. */
+  /** Called once for every decision made by {@link AgentLimiter#decide} or {@link AgentLimiter#enter}. */
   default void onDecision(AgentRequest request, Decision decision) {}
+
+  /** Called for every detector event: loops, bursts, quarantines, reputation, budgets, the leak guard. */
+  default void onEvent(LimiterEvent event) {}
 
   /** A listener that ignores every event. */
   static LimiterListener noop() {

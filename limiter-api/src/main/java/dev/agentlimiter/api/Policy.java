@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -29,19 +30,21 @@ public final class Policy {
   private final List<Limit> limits;
   private final long cost;
   private final long minCapacity;
+  private final Defences defences;
   private final int hash;
 
-  private Policy(String name, String lane, List<Limit> limits, long cost) {
+  private Policy(String name, String lane, List<Limit> limits, long cost, Defences defences) {
     this.name = name;
     this.lane = lane;
     this.limits = limits;
     this.cost = cost;
+    this.defences = defences;
     long min = Long.MAX_VALUE;
     for (Limit limit : limits) {
       min = Math.min(min, limit.capacity());
     }
     this.minCapacity = min;
-    this.hash = Objects.hash(name, lane, limits, cost);
+    this.hash = Objects.hash(name, lane, limits, cost, defences);
   }
 
   /**
@@ -120,6 +123,41 @@ public final class Policy {
     return minCapacity;
   }
 
+  /** The cap on requests in flight per agent, if any. */
+  public Optional<ConcurrencyLimit> concurrency() {
+    return Optional.ofNullable(defences.concurrency);
+  }
+
+  /** The retry-loop detector, if any. */
+  public Optional<LoopDetection> loopDetection() {
+    return Optional.ofNullable(defences.loopDetection);
+  }
+
+  /** The fan-out detector, if any. */
+  public Optional<BurstDetection> burstDetection() {
+    return Optional.ofNullable(defences.burstDetection);
+  }
+
+  /** The penalty box this policy's refusals feed in its lane, if any. */
+  public Optional<Quarantine> quarantine() {
+    return Optional.ofNullable(defences.quarantine);
+  }
+
+  /** The adaptive reputation, if any. */
+  public Optional<Reputation> reputation() {
+    return Optional.ofNullable(defences.reputation);
+  }
+
+  /** The cost budget, if any. */
+  public Optional<Budget> budget() {
+    return Optional.ofNullable(defences.budget);
+  }
+
+  /** Whether any defence beyond the token buckets is configured. */
+  public boolean hasDefences() {
+    return defences.any();
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {
@@ -130,7 +168,8 @@ public final class Policy {
         && cost == other.cost
         && name.equals(other.name)
         && lane.equals(other.lane)
-        && limits.equals(other.limits);
+        && limits.equals(other.limits)
+        && defences.equals(other.defences);
   }
 
   @Override
@@ -140,7 +179,7 @@ public final class Policy {
 
   @Override
   public String toString() {
-    return "Policy[" + name + ", lane=" + lane + ", cost=" + cost + ", limits=" + limits + "]";
+    return "Policy[" + name + ", lane=" + lane + ", cost=" + cost + ", limits=" + limits + defences + "]";
   }
 
   /**
@@ -152,6 +191,12 @@ public final class Policy {
     private final List<Limit> limits = new ArrayList<>();
     private @Nullable String lane;
     private long cost;
+    private @Nullable ConcurrencyLimit concurrency;
+    private @Nullable LoopDetection loopDetection;
+    private @Nullable BurstDetection burstDetection;
+    private @Nullable Quarantine quarantine;
+    private @Nullable Reputation reputation;
+    private @Nullable Budget budget;
 
     private Builder(String name) {
       this.name = name;
@@ -197,6 +242,75 @@ public final class Policy {
     }
 
     /**
+     * Caps the agent's requests in flight under this policy.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder concurrency(ConcurrencyLimit limit) {
+      concurrency = once("concurrency", concurrency, limit);
+      return this;
+    }
+
+    /**
+     * Detects retry loops; requests need a {@link RequestFingerprint} to be checked.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder loopDetection(LoopDetection detection) {
+      loopDetection = once("loopDetection", loopDetection, detection);
+      return this;
+    }
+
+    /**
+     * Detects fan-out bursts against the agent's own baseline.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder burstDetection(BurstDetection detection) {
+      burstDetection = once("burstDetection", burstDetection, detection);
+      return this;
+    }
+
+    /**
+     * Quarantines agents this policy keeps refusing, in the policy's lane.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder quarantine(Quarantine box) {
+      quarantine = once("quarantine", quarantine, box);
+      return this;
+    }
+
+    /**
+     * Adapts the agent's rate to its reported outcomes.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder reputation(Reputation rep) {
+      reputation = once("reputation", reputation, rep);
+      return this;
+    }
+
+    /**
+     * Charges requests to a cost budget settled after the response.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder budget(Budget costBudget) {
+      budget = once("budget", budget, costBudget);
+      return this;
+    }
+
+    private <T> T once(String what, @Nullable T current, T value) {
+      Objects.requireNonNull(value, what);
+      if (current != null) {
+        throw new IllegalStateException(
+            "policy '" + name + "': " + what + " was already set to " + current);
+      }
+      return value;
+    }
+
+    /**
      * Builds the policy.
      *
      * @throws IllegalArgumentException if there is no limit, two limits share a name, or the cost exceeds a
@@ -235,7 +349,48 @@ public final class Policy {
         named.add(limit);
       }
       return new Policy(
-          name, lane == null ? DEFAULT_LANE : lane, List.copyOf(named), effectiveCost);
+          name,
+          lane == null ? DEFAULT_LANE : lane,
+          List.copyOf(named),
+          effectiveCost,
+          new Defences(concurrency, loopDetection, burstDetection, quarantine, reputation, budget));
+    }
+  }
+
+  /** The optional defences beyond the buckets; a record for equality. */
+  private record Defences(
+      @Nullable ConcurrencyLimit concurrency,
+      @Nullable LoopDetection loopDetection,
+      @Nullable BurstDetection burstDetection,
+      @Nullable Quarantine quarantine,
+      @Nullable Reputation reputation,
+      @Nullable Budget budget) {
+
+    boolean any() {
+      return concurrency != null
+          || loopDetection != null
+          || burstDetection != null
+          || quarantine != null
+          || reputation != null
+          || budget != null;
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      append(sb, "concurrency", concurrency);
+      append(sb, "loopDetection", loopDetection);
+      append(sb, "burstDetection", burstDetection);
+      append(sb, "quarantine", quarantine);
+      append(sb, "reputation", reputation);
+      append(sb, "budget", budget);
+      return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, String what, @Nullable Object value) {
+      if (value != null) {
+        sb.append(", ").append(what).append('=').append(value);
+      }
     }
   }
 }

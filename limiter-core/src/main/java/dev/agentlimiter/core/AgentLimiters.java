@@ -4,7 +4,9 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.TimeSource;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +46,7 @@ public final class AgentLimiters {
     private long maximumTrackedAgents = -1;
     private @Nullable Duration idleExpiry;
     private @Nullable LimiterListener listener;
+    private @Nullable Clock wallClock;
     private final List<Policy> policies = new ArrayList<>();
 
     private Builder() {}
@@ -63,7 +66,8 @@ public final class AgentLimiters {
     }
 
     /**
-     * Sets the bound on (policy, agent) pairs held in memory (default
+     * Sets the bound on (policy, agent) pairs held in memory, applied separately to the buckets and to each
+     * detector's state (default
      * {@value #DEFAULT_MAXIMUM_TRACKED_AGENTS}). Beyond it the least valuable entries are evicted, which
      * <b>never refills an agent's bucket</b>: see {@code docs/state-and-eviction.md}.
      *
@@ -114,6 +118,22 @@ public final class AgentLimiters {
     }
 
     /**
+     * Sets the wall clock that places {@linkplain dev.agentlimiter.api.Budget budget} periods on the UTC
+     * calendar (default {@link Clock#systemUTC()}). It is read once, when the limiter is built; after that,
+     * calendar time advances with the {@link #timeSource}, so the two never disagree and a wall-clock step
+     * (NTP) cannot reset a budget.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder wallClock(Clock clock) {
+      if (wallClock != null) {
+        throw new IllegalStateException("wallClock was already set");
+      }
+      wallClock = Objects.requireNonNull(clock, "wallClock");
+      return this;
+    }
+
+    /**
      * Registers a policy up front, so the first request pays nothing to bind it. Optional: policies in
      * requests are bound on first use.
      */
@@ -129,13 +149,19 @@ public final class AgentLimiters {
      */
     public AgentLimiter build() {
       EngineClock clock = new EngineClock(timeSource != null ? timeSource : TimeSource.system());
-      LocalStateStore store =
-          new LocalStateStore(
-              clock,
-              maximumTrackedAgents == -1 ? DEFAULT_MAXIMUM_TRACKED_AGENTS : maximumTrackedAgents,
-              idleExpiry != null ? idleExpiry : DEFAULT_IDLE_EXPIRY);
+      Instant wall = (wallClock != null ? wallClock : Clock.systemUTC()).instant();
+      long maximum =
+          maximumTrackedAgents == -1 ? DEFAULT_MAXIMUM_TRACKED_AGENTS : maximumTrackedAgents;
+      Duration idle = idleExpiry != null ? idleExpiry : DEFAULT_IDLE_EXPIRY;
+      LocalStateStore store = new LocalStateStore(clock, maximum, idle);
       return new Engine(
-          clock, store, listener != null ? listener : LimiterListener.noop(), List.copyOf(policies));
+          clock,
+          store,
+          listener != null ? listener : LimiterListener.noop(),
+          List.copyOf(policies),
+          maximum,
+          idle,
+          Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000_000L), wall.getNano()));
     }
   }
 }

@@ -1,11 +1,18 @@
 package dev.agentlimiter.core;
 
+import dev.agentlimiter.api.Budget;
+import dev.agentlimiter.api.BurstDetection;
+import dev.agentlimiter.api.ConcurrencyLimit;
 import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.LoopDetection;
+import dev.agentlimiter.api.Quarantine;
+import dev.agentlimiter.api.Reputation;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicyState;
 import dev.agentlimiter.api.RateLimitStatus;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** A policy bound to its state, with what decisions need precomputed. Immutable. */
 final class BoundPolicy {
@@ -13,13 +20,52 @@ final class BoundPolicy {
   final Policy policy;
   final PolicyState state;
   final int limitCount;
+
+  /** The engine's number for this policy, the scope of its per-agent detector state. */
+  final int id;
+  /** The engine's number for the policy's lane, the scope of the penalty box. */
+  final int lane;
+  /** The engine's number for the policy's budget (shared by linked policies), or -1. */
+  final int budgetScope;
+
+  final boolean defended;
+  final boolean watched;
+  final @Nullable ConcurrencyLimit concurrency;
+  final long maxHoldNanos;
+  final @Nullable LoopDetection loop;
+  final @Nullable BurstDetection burst;
+  final long burstWindowNanos;
+  final long burstBaselineWindows;
+  final @Nullable Quarantine quarantine;
+  final @Nullable Reputation reputation;
+  final long reputationWindowNanos;
+  final @Nullable Budget budget;
   private final String[] limitNames;
   private final long[] quotas;
   private final Duration[] windows;
 
   BoundPolicy(Policy policy, PolicyState state) {
+    this(policy, state, -1, -1, -1);
+  }
+
+  BoundPolicy(Policy policy, PolicyState state, int id, int lane, int budgetScope) {
     this.policy = policy;
     this.state = state;
+    this.id = id;
+    this.lane = lane;
+    this.budgetScope = budgetScope;
+    this.defended = policy.hasDefences();
+    this.concurrency = policy.concurrency().orElse(null);
+    this.maxHoldNanos = concurrency == null ? 0 : concurrency.maxHold().toNanos();
+    this.loop = policy.loopDetection().orElse(null);
+    this.burst = policy.burstDetection().orElse(null);
+    this.burstWindowNanos = burst == null ? 1 : burst.window().toNanos();
+    this.burstBaselineWindows = burst == null ? 1 : burst.baseline().toNanos() / burstWindowNanos;
+    this.quarantine = policy.quarantine().orElse(null);
+    this.reputation = policy.reputation().orElse(null);
+    this.reputationWindowNanos = reputation == null ? 1 : reputation.window().toNanos();
+    this.budget = policy.budget().orElse(null);
+    this.watched = loop != null || burst != null || reputation != null;
     List<Limit> limits = policy.limits();
     this.limitCount = limits.size();
     this.limitNames = new String[limitCount];

@@ -1,42 +1,75 @@
 package dev.agentlimiter.core;
 
+import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
+import dev.agentlimiter.api.Budget;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.LimiterAdmin;
+import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
+import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicyState;
+import dev.agentlimiter.api.QuarantineStatus;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
+import dev.agentlimiter.api.Reputation;
 import dev.agentlimiter.api.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /** The {@link AgentLimiter} behind {@link AgentLimiters}. Thread-safe. */
 final class Engine implements AgentLimiter, LimiterAdmin {
 
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-  private final EngineClock clock;
+  final EngineClock clock;
   private final StateStore store;
   private final LimiterListener listener;
   private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Policy> byName = new ConcurrentHashMap<>();
+  private final AtomicInteger scopes = new AtomicInteger();
+  private final ConcurrentHashMap<String, Integer> laneIds = new ConcurrentHashMap<>();
+  private final List<String> laneNames = new CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<String, Budget> budgetsByName = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Integer> budgetIds = new ConcurrentHashMap<>();
 
-  Engine(EngineClock clock, StateStore store, LimiterListener listener, List<Policy> policies) {
+  final PenaltyBox box;
+  final WatchTable watches;
+  final InFlightTable inFlight;
+  final BudgetLedger budgets;
+  final Consumer<LimiterEvent> emitter = this::emit;
+
+  Engine(
+      EngineClock clock,
+      StateStore store,
+      LimiterListener listener,
+      List<Policy> policies,
+      long maximumAgents,
+      Duration idleExpiry,
+      long epochAnchorNanos) {
     this.clock = clock;
     this.store = store;
     this.listener = listener;
+    this.box = new PenaltyBox(clock, maximumAgents, idleExpiry, laneNames::get);
+    this.watches = new WatchTable(clock, maximumAgents, idleExpiry);
+    this.inFlight = new InFlightTable(maximumAgents);
+    this.budgets = new BudgetLedger(clock, epochAnchorNanos, maximumAgents, idleExpiry);
     for (Policy policy : policies) {
       bind(policy);
     }
   }
 
-  private BoundPolicy bind(Policy policy) {
+  BoundPolicy bind(Policy policy) {
     BoundPolicy b = bound.get(policy);
     return b != null ? b : bindSlow(policy);
   }
@@ -47,18 +80,116 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       throw new IllegalArgumentException(
           "policy '" + policy.name() + "' is already in use with other limits: " + previous);
     }
-    return bound.computeIfAbsent(policy, p -> new BoundPolicy(p, store.bind(p)));
+    int budgetScope = -1;
+    Budget budget = policy.budget().orElse(null);
+    if (budget != null) {
+      Budget shared = budgetsByName.putIfAbsent(budget.name(), budget);
+      if (shared != null && !shared.equals(budget)) {
+        throw new IllegalArgumentException(
+            "policy '" + policy.name() + "': budget '" + budget.name()
+                + "' is already in use with another configuration: " + shared);
+      }
+      budgetScope = budgetIds.computeIfAbsent(budget.name(), n -> scopes.getAndIncrement());
+    }
+    int lane = laneId(policy.lane());
+    int scope = budgetScope;
+    return bound.computeIfAbsent(
+        policy,
+        p -> new BoundPolicy(p, store.bind(p), scopes.getAndIncrement(), lane, scope));
   }
 
-  @Override
-  public Decision decide(AgentRequest request) {
-    Decision decision = decideWithoutEvent(request);
+  private int laneId(String lane) {
+    Integer id = laneIds.get(lane);
+    if (id != null) {
+      return id;
+    }
+    synchronized (laneNames) {
+      return laneIds.computeIfAbsent(
+          lane,
+          l -> {
+            laneNames.add(l);
+            return laneNames.size() - 1;
+          });
+    }
+  }
+
+  void emit(LimiterEvent event) {
+    try {
+      listener.onEvent(event);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "limiter listener failed on an event", e);
+    }
+  }
+
+  private void announce(AgentRequest request, Decision decision) {
     try {
       listener.onDecision(request, decision);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "limiter listener failed; decision unchanged", e);
     }
+  }
+
+  @Override
+  public Decision decide(AgentRequest request) {
+    if (defended(request.policies())) {
+      try (Admission admission = enter(request)) {
+        return admission.decision();
+      }
+    }
+    Decision decision = decideWithoutEvent(request);
+    announce(request, decision);
     return decision;
+  }
+
+  @Override
+  public Admission enter(AgentRequest request) {
+    if (!defended(request.policies())) {
+      Decision decision = decideWithoutEvent(request);
+      announce(request, decision);
+      return new EngineAdmission.Ended(decision);
+    }
+    Admission admission = Pipeline.enter(this, request);
+    announce(request, admission.decision());
+    return admission;
+  }
+
+  private static boolean defended(List<Policy> policies) {
+    for (int i = 0; i < policies.size(); i++) {
+      if (policies.get(i).hasDefences()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void report(AgentIdentity agent, Policy policy, Outcome outcome) {
+    BoundPolicy b = bind(policy);
+    if (b.reputation != null && outcome.kind() != Outcome.Kind.UNKNOWN) {
+      feedReputation(b, agent.id(), outcome.kind() == Outcome.Kind.FAILURE, clock.now());
+    }
+  }
+
+  void feedReputation(BoundPolicy b, String agentId, boolean failed, long now) {
+    AgentWatch w = watches.get(b, agentId, now);
+    int before;
+    int after;
+    synchronized (w) {
+      w.outcome(b, failed, now);
+      before = w.takeReputationChange();
+      after = w.percent();
+    }
+    if (before >= 0) {
+      emit(new LimiterEvent.ReputationChanged(agentId, b.policy.name(), before, after));
+    }
+  }
+
+  BoundPolicy[] bindAll(List<Policy> policies) {
+    BoundPolicy[] bounds = new BoundPolicy[policies.size()];
+    for (int i = 0; i < bounds.length; i++) {
+      bounds[i] = bind(policies.get(i));
+    }
+    return bounds;
   }
 
   private Decision decideWithoutEvent(AgentRequest request) {
@@ -117,7 +248,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     return Decision.allowed(statuses);
   }
 
-  private static Decision refusal(BoundPolicy b, long[] probe, int offset) {
+  static Decision refusal(BoundPolicy b, long[] probe, int offset) {
     List<RateLimitStatus> statuses = b.statuses(probe, offset);
     int slowest = b.slowest(probe, offset);
     return Decision.denied(
@@ -129,6 +260,9 @@ final class Engine implements AgentLimiter, LimiterAdmin {
 
   @Override
   public boolean tryAcquire(AgentIdentity agent, Policy policy) {
+    if (policy.hasDefences()) {
+      return decide(AgentRequest.of(agent, policy)).isAllowed();
+    }
     BoundPolicy b = bind(policy);
     return b.state.tryConsume(agent.id(), policy.cost(), clock.now());
   }
@@ -153,6 +287,59 @@ final class Engine implements AgentLimiter, LimiterAdmin {
 
   @Override
   public void reset(AgentIdentity agent, Policy policy) {
-    bind(policy).state.forget(agent.id());
+    BoundPolicy b = bind(policy);
+    b.state.forget(agent.id());
+    watches.forget(b, agent.id());
+  }
+
+  @Override
+  public List<QuarantineStatus> quarantined() {
+    return List.copyOf(box.all());
+  }
+
+  @Override
+  public Optional<QuarantineStatus> quarantine(AgentIdentity agent, String lane) {
+    Integer id = laneIds.get(lane);
+    return id == null
+        ? Optional.empty()
+        : Optional.ofNullable(box.status(id, agent.id(), clock.now()));
+  }
+
+  @Override
+  public boolean release(AgentIdentity agent, String lane) {
+    Integer id = laneIds.get(lane);
+    if (id == null || !box.release(id, agent.id(), clock.now())) {
+      return false;
+    }
+    emit(new LimiterEvent.QuarantineReleased(agent.id(), lane));
+    return true;
+  }
+
+  @Override
+  public int inFlight(AgentIdentity agent, Policy policy) {
+    return inFlight.inFlight(bind(policy), agent.id());
+  }
+
+  @Override
+  public int reputationPercent(AgentIdentity agent, Policy policy) {
+    BoundPolicy b = bind(policy);
+    Reputation rep = b.reputation;
+    if (rep == null) {
+      return 100;
+    }
+    AgentWatch w = watches.getIfPresent(b, agent.id());
+    if (w == null) {
+      return rep.ceilingPercent();
+    }
+    synchronized (w) {
+      return w.reputation(b, clock.now());
+    }
+  }
+
+  @Override
+  public OptionalLong budgetBalance(AgentIdentity agent, String budget) {
+    Integer id = budgetIds.get(budget);
+    Long balance = id == null ? null : budgets.balance(id, agent.id(), clock.now());
+    return balance == null ? OptionalLong.empty() : OptionalLong.of(balance);
   }
 }

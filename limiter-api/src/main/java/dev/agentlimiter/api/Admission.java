@@ -1,0 +1,24 @@
+package dev.agentlimiter.api;
+
+/**
+ * One request's passage through {@link AgentLimiter#enter}: the decision, and for an admitted request the
+ * resources it holds (concurrency permits, budget reservations) until it ends.
+ *
+ * <p><b>Ends exactly once.</b> The first call of {@link #complete} or {@link #close} releases the permits,
+ * settles the budgets and feeds the outcome back; later calls do nothing. Use try-with-resources so an
+ * exception still ends it, or call {@link #complete} from an asynchronous completion callback. An admission
+ * that is never ended is reclaimed by the leak guard ({@link ConcurrencyLimit#maxHold()}). Thread-safe: the
+ * calls may race from different threads. A refused admission holds nothing and its calls do nothing.
+ */
+public interface Admission extends AutoCloseable {
+
+  /** The engine's decision for the request. */
+  Decision decision();
+
+  /** Ends the request with an outcome: releases, settles and reports. Idempotent. */
+  void complete(Outcome outcome);
+
+  /** Ends the request with {@link Outcome#unknown()} unless it has already ended. Never throws. */
+  @Override
+  void close();
+}

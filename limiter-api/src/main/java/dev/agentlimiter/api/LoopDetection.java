@@ -1,0 +1,95 @@
+package dev.agentlimiter.api;
+
+import java.time.Duration;
+
+/**
+ * Retry-loop detection: the same {@link RequestFingerprint} from the same agent more than
+ * {@link #repeats()} times within {@link #window()} (a sliding window) is refused with
+ * {@link Reason#LOOP_DETECTED}. Refused repeats count too, so an agent that keeps hammering stays refused,
+ * and its retry-after doubles with every refusal from {@link #backoff()} up to {@link #maxBackoff()}. An
+ * <em>error loop</em>, the same request failing (4xx/5xx reported through {@link Admission#complete})
+ * more than {@link #errorRepeats()} times in a row within the window, is refused at the lower threshold.
+ *
+ * <p><b>Requests with different fingerprints never affect each other</b>, and requests without a
+ * fingerprint are never checked. Immutable.
+ *
+ * <pre>{@code
+ * LoopDetection loops = LoopDetection.after(5).within(Duration.ofSeconds(10));
+ * }</pre>
+ *
+ * @param repeats identical requests tolerated within the window, 1 to 64
+ * @param window the sliding window, at most 1 day
+ * @param errorRepeats consecutive failures of one request tolerated, 1 to {@code repeats} (default half of
+ *     {@code repeats}, rounded up)
+ * @param backoff the first retry-after beyond the window's own (default 1 second)
+ * @param maxBackoff the cap of the doubling retry-after (default 5 minutes, at least {@code backoff})
+ * @param trackedFingerprints distinct recent requests remembered per agent, 1 to 256 (default 16); the
+ *     least recently seen is forgotten first, which can only miss a loop, never invent one
+ */
+public record LoopDetection(
+    int repeats,
+    Duration window,
+    int errorRepeats,
+    Duration backoff,
+    Duration maxBackoff,
+    int trackedFingerprints) {
+
+  /**
+   * Validates.
+   *
+   * @throws IllegalArgumentException naming the field, if a value is out of range
+   */
+  public LoopDetection {
+    Checks.between("loopDetection: repeats", repeats, 1, 64);
+    Checks.positive("loopDetection: window", window, Duration.ofDays(1));
+    Checks.between("loopDetection: errorRepeats", errorRepeats, 1, repeats);
+    Checks.positive("loopDetection: backoff", backoff, Duration.ofDays(1));
+    Checks.positive("loopDetection: maxBackoff", maxBackoff, Duration.ofDays(1));
+    if (maxBackoff.compareTo(backoff) < 0) {
+      throw new IllegalArgumentException(
+          "loopDetection: maxBackoff must be >= backoff (" + backoff + ") but was " + maxBackoff);
+    }
+    Checks.between("loopDetection: trackedFingerprints", trackedFingerprints, 1, 256);
+  }
+
+  /** Starts a detector that tolerates {@code repeats} identical requests. */
+  public static Within after(int repeats) {
+    Checks.between("loopDetection: repeats", repeats, 1, 64);
+    return new Within(repeats);
+  }
+
+  /** This detector with another error-loop threshold. */
+  public LoopDetection withErrorRepeats(int failures) {
+    return new LoopDetection(repeats, window, failures, backoff, maxBackoff, trackedFingerprints);
+  }
+
+  /** This detector with another retry-after escalation. */
+  public LoopDetection withBackoff(Duration first, Duration maximum) {
+    return new LoopDetection(repeats, window, errorRepeats, first, maximum, trackedFingerprints);
+  }
+
+  /** This detector remembering another number of distinct requests per agent. */
+  public LoopDetection withTrackedFingerprints(int count) {
+    return new LoopDetection(repeats, window, errorRepeats, backoff, maxBackoff, count);
+  }
+
+  /** The second stage of {@link LoopDetection#after}. */
+  public static final class Within {
+    private final int repeats;
+
+    private Within(int repeats) {
+      this.repeats = repeats;
+    }
+
+    /** Completes the detector with its defaults. */
+    public LoopDetection within(Duration window) {
+      return new LoopDetection(
+          repeats,
+          window,
+          (repeats + 1) / 2,
+          Duration.ofSeconds(1),
+          Duration.ofMinutes(5),
+          16);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.agentlimiter.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.agentlimiter.api.Budget;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Balances of cost budgets per (budget, agent), in one bounded Caffeine cache. A balance that has been
+ * drawn on is kept at least until its period ends, so idle expiry never refills it early.
+ *
+ * <p>Accounting, per balance: a reservation subtracts the estimate if the balance is positive; a settlement
+ * subtracts {@code actual - estimate}; at each period boundary the balance becomes {@code min(amount,
+ * balance + amount)} (debt is carried, unused budget is not). Thread-safe: each balance is guarded by its
+ * own monitor.
+ */
+final class BudgetLedger {
+
+  static final long DAY_NANOS = 86_400_000_000_000L;
+
+  private final long epochAnchorNanos;
+  private final Cache<ScopedKey, Balance> cache;
+
+  BudgetLedger(EngineClock clock, long epochAnchorNanos, long maximum, Duration idle) {
+    this.epochAnchorNanos = epochAnchorNanos;
+    long idleNanos = idle.toNanos();
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maximum)
+            .expireAfter(
+                new Expiry<ScopedKey, Balance>() {
+                  @Override
+                  public long expireAfterCreate(ScopedKey key, Balance value, long now) {
+                    return value.keepNanos(epoch(now), idleNanos);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(
+                      ScopedKey key, Balance value, long now, long currentDuration) {
+                    return value.keepNanos(epoch(now), idleNanos);
+                  }
+
+                  @Override
+                  public long expireAfterRead(
+                      ScopedKey key, Balance value, long now, long currentDuration) {
+                    return value.keepNanos(epoch(now), idleNanos);
+                  }
+                })
+            .ticker(clock::now)
+            .executor(Runnable::run)
+            .build();
+  }
+
+  long epoch(long engineNanos) {
+    return epochAnchorNanos + engineNanos;
+  }
+
+  /** A reservation to settle later. */
+  record Reservation(ScopedKey key, Budget budget, long period, long estimate) {}
+
+  /**
+   * Reserves {@code estimate} if the balance is positive. Writes the balance after the decision, the nanos
+   * until the period ends and, if refused, the nanos until the balance is positive again into {@code out}.
+   *
+   * @return the reservation, or {@code null} if refused
+   */
+  @Nullable Reservation reserve(
+      int scope, String agentId, Budget budget, long estimate, long now, long[] out) {
+    ScopedKey key = new ScopedKey(scope, agentId);
+    long epochNow = epoch(now);
+    Balance b = cache.get(key, k -> new Balance(budget, epochNow));
+    Reservation r = null;
+    synchronized (b) {
+      b.roll(epochNow);
+      long before = b.balance;
+      if (before > 0) {
+        b.balance = before - estimate;
+        r = new Reservation(key, budget, b.period, estimate);
+      }
+      out[0] = b.balance;
+      out[1] = b.periodEnd - epochNow;
+      out[2] = b.balance > 0 ? 0 : b.positiveAt() - epochNow;
+      out[3] = before > 0 && b.balance <= 0 ? 1 : 0;
+    }
+    if (r != null && estimate > 0) {
+      cache.put(key, b); // re-evaluates expiry: a drawn balance lives to the period's end
+    }
+    return r;
+  }
+
+  /**
+   * Settles a reservation with the actual cost. Writes the balance after and the nanos until the period
+   * ends into {@code out}, and {@code out[3] = 1} if this settlement exhausted the budget.
+   */
+  void settle(Reservation r, long actual, long now, long[] out) {
+    long epochNow = epoch(now);
+    Balance b = cache.get(r.key(), k -> new Balance(r.budget(), epochNow));
+    synchronized (b) {
+      b.roll(epochNow);
+      long before = b.balance;
+      long delta = actual - r.estimate();
+      if (r.period() == b.period) {
+        b.balance = before - delta;
+      } else {
+        b.balance = Math.min(r.budget().amount(), before - delta);
+      }
+      out[0] = b.balance;
+      out[1] = b.periodEnd - epochNow;
+      out[3] = before > 0 && b.balance <= 0 ? 1 : 0;
+    }
+    cache.put(r.key(), b);
+  }
+
+  /** The balance now, if the agent has one. */
+  @Nullable Long balance(int scope, String agentId, long now) {
+    Balance b = cache.getIfPresent(new ScopedKey(scope, agentId));
+    if (b == null) {
+      return null;
+    }
+    synchronized (b) {
+      b.roll(epoch(now));
+      return b.balance;
+    }
+  }
+
+  long size() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  /** Index of the period containing {@code epochNanos}. */
+  static long periodOf(Budget budget, long epochNanos) {
+    switch (budget.reset()) {
+      case DAILY:
+        return Math.floorDiv(epochNanos, DAY_NANOS);
+      case MONTHLY:
+        ZonedDateTime t =
+            Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L)).atZone(ZoneOffset.UTC);
+        return t.getYear() * 12L + t.getMonthValue() - 1;
+      case FIXED:
+      default:
+        return Math.floorDiv(epochNanos, budget.interval().toNanos());
+    }
+  }
+
+  /** Epoch nanos at which period {@code index} starts. */
+  static long startOf(Budget budget, long index) {
+    switch (budget.reset()) {
+      case DAILY:
+        return index * DAY_NANOS;
+      case MONTHLY:
+        LocalDate first = LocalDate.of((int) Math.floorDiv(index, 12), Math.floorMod(index, 12) + 1, 1);
+        return first.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000_000L;
+      case FIXED:
+      default:
+        return index * budget.interval().toNanos();
+    }
+  }
+
+  /** One agent's balance in one budget. */
+  static final class Balance {
+    final Budget budget;
+    long period;
+    long periodEnd;
+    long balance;
+
+    Balance(Budget budget, long epochNow) {
+      this.budget = budget;
+      this.period = periodOf(budget, epochNow);
+      this.periodEnd = startOf(budget, period + 1);
+      this.balance = budget.amount();
+    }
+
+    /** Moves to the period containing {@code epochNow}; time running backwards changes nothing. */
+    void roll(long epochNow) {
+      if (epochNow < periodEnd) {
+        return;
+      }
+      long index = periodOf(budget, epochNow);
+      long elapsed = index - period;
+      long amount = budget.amount();
+      // periods needed to lift the balance to the full amount (at least one)
+      long needed = balance >= 0 ? 1 : -balance / amount + 2;
+      balance = elapsed >= needed ? amount : Math.min(amount, balance + elapsed * amount);
+      period = index;
+      periodEnd = startOf(budget, index + 1);
+    }
+
+    /** Epoch nanos at which a non-positive balance is positive again. */
+    long positiveAt() {
+      long periods = -balance / budget.amount() + 1;
+      return startOf(budget, period + periods);
+    }
+
+    synchronized long keepNanos(long epochNow, long idleNanos) {
+      if (balance >= budget.amount()) {
+        return idleNanos;
+      }
+      return Math.max(idleNanos, positiveAt() - epochNow + idleNanos);
+    }
+  }
+}

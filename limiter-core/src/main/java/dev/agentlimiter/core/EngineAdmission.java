@@ -1,0 +1,137 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.AgentRequest;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.LimiterEvent;
+import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.api.RequestFingerprint;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An admitted request that holds permits or reservations, or whose outcome feeds a detector. The first
+ * {@link #complete} or {@link #close} wins (a compare-and-set); the others do nothing.
+ */
+final class EngineAdmission implements Admission {
+
+  private final Engine engine;
+  private final AgentRequest request;
+  private final BoundPolicy[] bounds;
+  private final InFlightTable.@Nullable Permit[] permits;
+  private final BudgetLedger.@Nullable Reservation[] reservations;
+  private final Decision decision;
+  private final AtomicBoolean ended = new AtomicBoolean();
+
+  EngineAdmission(
+      Engine engine,
+      AgentRequest request,
+      BoundPolicy[] bounds,
+      InFlightTable.@Nullable Permit[] permits,
+      BudgetLedger.@Nullable Reservation[] reservations,
+      Decision decision) {
+    this.engine = engine;
+    this.request = request;
+    this.bounds = bounds;
+    this.permits = permits;
+    this.reservations = reservations;
+    this.decision = decision;
+  }
+
+  @Override
+  public Decision decision() {
+    return decision;
+  }
+
+  @Override
+  public void complete(Outcome outcome) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      end(outcome);
+    } catch (RuntimeException e) {
+      // never into the application: the state is bounded and self-healing (leak guard, expiry)
+      System.getLogger(EngineAdmission.class.getName())
+          .log(System.Logger.Level.WARNING, "limiter failed to end an admission", e);
+    }
+  }
+
+  private void end(Outcome outcome) {
+    long now = engine.clock.now();
+    for (InFlightTable.Permit permit : permits) {
+      if (permit != null) {
+        engine.inFlight.release(permit);
+      }
+    }
+    if (outcome.actualCost().isPresent()) {
+      long actual = outcome.actualCost().getAsLong();
+      long[] out = new long[4];
+      for (BudgetLedger.Reservation r : reservations) {
+        if (r != null && actual != r.estimate()) {
+          engine.budgets.settle(r, actual, now, out);
+          if (out[3] == 1) {
+            engine.emit(
+                new LimiterEvent.BudgetExhausted(
+                    request.agent().id(), r.budget().name(), out[0], Duration.ofNanos(out[1])));
+          }
+        }
+      }
+    }
+    if (outcome.kind() == Outcome.Kind.UNKNOWN) {
+      return;
+    }
+    boolean failed = outcome.kind() == Outcome.Kind.FAILURE;
+    String agentId = request.agent().id();
+    RequestFingerprint fp = request.fingerprint();
+    for (BoundPolicy b : bounds) {
+      if (b.loop != null && fp != null) {
+        AgentWatch w = engine.watches.get(b, agentId, now);
+        synchronized (w) {
+          if (w.loops != null) {
+            w.loops.outcome(fp, failed, now);
+          }
+        }
+      }
+      if (b.reputation != null) {
+        engine.feedReputation(b, agentId, failed, now);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    complete(Outcome.unknown());
+  }
+
+  @Override
+  public String toString() {
+    return "Admission[" + decision + (ended.get() ? ", ended" : ", open") + "]";
+  }
+
+  /** A refused request, or an admitted one that holds nothing and feeds nothing back. */
+  static final class Ended implements Admission {
+    private final Decision decision;
+
+    Ended(Decision decision) {
+      this.decision = decision;
+    }
+
+    @Override
+    public Decision decision() {
+      return decision;
+    }
+
+    @Override
+    public void complete(Outcome outcome) {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+      return "Admission[" + decision + ", ended]";
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.LoopDetection;
+import dev.agentlimiter.api.RequestFingerprint;
+import java.util.Arrays;
+
+/**
+ * One agent's recent requests under one policy, for {@link LoopDetection}: up to
+ * {@code trackedFingerprints} slots (grown on demand), each with the times of its last {@code repeats + 1}
+ * sightings, its consecutive failures and its escalation. Not thread-safe: the owning {@link AgentWatch}
+ * guards it.
+ *
+ * <p>A slot only ever refuses its own fingerprint, and a reused slot starts empty, so distinct requests
+ * cannot affect each other; forgetting a slot can only miss a loop.
+ */
+final class LoopTable {
+
+  private final int ring;
+  private final int maxSlots;
+  private final long windowNanos;
+  private final int errorRepeats;
+  private final long backoffNanos;
+  private final long maxBackoffNanos;
+
+  private int slots;
+  private long[] high = new long[1];
+  private long[] low = new long[1];
+  private long[] lastSeen = new long[1];
+  private long[] times; // slot * ring + i
+  private int[] next = new int[1];
+  private int[] seen = new int[1];
+  private int[] failures = new int[1];
+  private long[] lastFailure = new long[1];
+  private int[] strikes = new int[1];
+  private long[] blockedUntil = new long[1];
+
+  LoopTable(LoopDetection rule) {
+    this.ring = rule.repeats() + 1;
+    this.maxSlots = rule.trackedFingerprints();
+    this.windowNanos = rule.window().toNanos();
+    this.errorRepeats = rule.errorRepeats();
+    this.backoffNanos = rule.backoff().toNanos();
+    this.maxBackoffNanos = rule.maxBackoff().toNanos();
+    this.times = new long[ring];
+  }
+
+  /**
+   * Records a sighting of {@code fp}.
+   *
+   * @return 0 if the request may proceed; otherwise the nanos to wait, positive, with the sign bit clear;
+   *     {@link #lastWasErrorLoop} tells which threshold fired
+   */
+  long check(RequestFingerprint fp, long now) {
+    int s = find(fp.high(), fp.low());
+    if (s < 0) {
+      s = claim(fp.high(), fp.low(), now);
+    }
+    lastSeen[s] = now;
+    int base = s * ring;
+    times[base + next[s]] = now;
+    next[s] = (next[s] + 1) % ring;
+    seen[s] = Math.min(ring, seen[s] + 1);
+    if (failures[s] > 0 && now - lastFailure[s] >= windowNanos) {
+      failures[s] = 0;
+    }
+    long retryAt = Long.MIN_VALUE;
+    boolean repeated = false;
+    if (seen[s] == ring) {
+      long oldest = times[base + next[s]];
+      if (now - oldest < windowNanos) {
+        repeated = true;
+        // the next request passes once the second-oldest sighting has left the window
+        long secondOldest = times[base + (next[s] + 1) % ring];
+        retryAt = ring == 1 ? now + windowNanos : secondOldest + windowNanos;
+      }
+    }
+    boolean errorLoop = failures[s] >= errorRepeats;
+    if (errorLoop) {
+      retryAt = Math.max(retryAt, lastFailure[s] + windowNanos);
+    }
+    boolean blocked = now < blockedUntil[s];
+    lastErrorLoop = errorLoop && !repeated;
+    if (!repeated && !errorLoop && !blocked) {
+      strikes[s] = 0;
+      return 0;
+    }
+    strikes[s] = Math.min(strikes[s] + 1, 62);
+    long backoff = backoffNanos;
+    for (int i = 1; i < strikes[s] && backoff < maxBackoffNanos; i++) {
+      backoff = backoff > maxBackoffNanos / 2 ? maxBackoffNanos : backoff * 2;
+    }
+    retryAt = Math.max(retryAt, now + Math.min(backoff, maxBackoffNanos));
+    blockedUntil[s] = retryAt;
+    return retryAt - now;
+  }
+
+  private boolean lastErrorLoop;
+
+  /** Whether the last refusal of {@link #check} was for repeated failures rather than repeats. */
+  boolean lastWasErrorLoop() {
+    return lastErrorLoop;
+  }
+
+  /** Feeds back an outcome of {@code fp}: failures in a row within the window build an error loop. */
+  void outcome(RequestFingerprint fp, boolean failed, long now) {
+    int s = find(fp.high(), fp.low());
+    if (s < 0) {
+      return;
+    }
+    if (!failed) {
+      failures[s] = 0;
+      return;
+    }
+    if (now - lastFailure[s] >= windowNanos) {
+      failures[s] = 0;
+    }
+    failures[s] = Math.min(failures[s] + 1, 1 << 20);
+    lastFailure[s] = now;
+  }
+
+  private int find(long h, long l) {
+    for (int i = 0; i < slots; i++) {
+      if (high[i] == h && low[i] == l) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** A fresh slot: a new one while there is room, else the least recently seen, emptied. */
+  private int claim(long h, long l, long now) {
+    int s;
+    if (slots < maxSlots) {
+      s = slots++;
+      if (s == high.length) {
+        grow(Math.min(maxSlots, high.length * 2));
+      }
+    } else {
+      s = 0;
+      for (int i = 1; i < slots; i++) {
+        if (lastSeen[i] - now < lastSeen[s] - now) {
+          s = i;
+        }
+      }
+    }
+    high[s] = h;
+    low[s] = l;
+    next[s] = 0;
+    seen[s] = 0;
+    failures[s] = 0;
+    strikes[s] = 0;
+    blockedUntil[s] = Long.MIN_VALUE;
+    lastFailure[s] = Long.MIN_VALUE;
+    return s;
+  }
+
+  private void grow(int n) {
+    high = Arrays.copyOf(high, n);
+    low = Arrays.copyOf(low, n);
+    lastSeen = Arrays.copyOf(lastSeen, n);
+    times = Arrays.copyOf(times, n * ring);
+    next = Arrays.copyOf(next, n);
+    seen = Arrays.copyOf(seen, n);
+    failures = Arrays.copyOf(failures, n);
+    lastFailure = Arrays.copyOf(lastFailure, n);
+    strikes = Arrays.copyOf(strikes, n);
+    blockedUntil = Arrays.copyOf(blockedUntil, n);
+  }
+}

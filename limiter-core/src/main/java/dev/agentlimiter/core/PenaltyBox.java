@@ -1,0 +1,214 @@
+package dev.agentlimiter.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.agentlimiter.api.LimiterEvent;
+import dev.agentlimiter.api.Quarantine;
+import dev.agentlimiter.api.QuarantineStatus;
+import dev.agentlimiter.api.Reason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The penalty boxes of all lanes: per (lane, agent), the recent refusals and the quarantine. Bounded like
+ * the buckets (maximum entries, same-thread maintenance); an entry is kept at least until its quarantine
+ * and the decay of its level are over, or until it has been idle for the idle expiry, whichever is later.
+ * Thread-safe: each entry is guarded by its own monitor.
+ */
+final class PenaltyBox {
+
+  private final EngineClock clock;
+  private final IntFunction<String> laneNames;
+  private final Cache<ScopedKey, Offences> cache;
+
+  PenaltyBox(EngineClock clock, long maximum, Duration idle, IntFunction<String> laneNames) {
+    this.clock = clock;
+    this.laneNames = laneNames;
+    long idleNanos = idle.toNanos();
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maximum)
+            .expireAfter(
+                new Expiry<ScopedKey, Offences>() {
+                  @Override
+                  public long expireAfterCreate(ScopedKey key, Offences value, long now) {
+                    return value.keepNanos(now, idleNanos);
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(
+                      ScopedKey key, Offences value, long now, long currentDuration) {
+                    return value.keepNanos(now, idleNanos);
+                  }
+
+                  @Override
+                  public long expireAfterRead(
+                      ScopedKey key, Offences value, long now, long currentDuration) {
+                    return value.keepNanos(now, idleNanos);
+                  }
+                })
+            .ticker(clock::now)
+            .executor(Runnable::run)
+            .build();
+  }
+
+  /** Time left in quarantine, or 0. No entry is created. */
+  long remainingNanos(int lane, String agentId, long now) {
+    Offences o = cache.getIfPresent(new ScopedKey(lane, agentId));
+    if (o == null) {
+      return 0;
+    }
+    synchronized (o) {
+      return Math.max(0, o.until - now);
+    }
+  }
+
+  /**
+   * Counts a refusal in the lane; quarantines the agent when it is the one too many, or at once for a
+   * loop when the box says so.
+   *
+   * @return the event if the agent was quarantined now
+   */
+  LimiterEvent.@Nullable Quarantined offence(
+      int lane, String agentId, Quarantine rule, Reason cause, long now) {
+    ScopedKey key = new ScopedKey(lane, agentId);
+    Offences o = cache.get(key, k -> new Offences(rule.denials() + 1));
+    LimiterEvent.Quarantined event;
+    synchronized (o) {
+      if (now < o.until) {
+        return null; // already quarantined: refusals while boxed do not escalate
+      }
+      boolean trigger = cause == Reason.LOOP_DETECTED && rule.onLoop();
+      if (!trigger) {
+        trigger = o.countDenial(rule, now);
+      }
+      if (!trigger) {
+        return null;
+      }
+      event = o.quarantine(rule, cause, now, agentId, laneNames.apply(lane));
+    }
+    cache.put(key, o); // re-evaluates the entry's expiry
+    return event;
+  }
+
+  /** Ends a quarantine now, keeping the level. */
+  boolean release(int lane, String agentId, long now) {
+    Offences o = cache.getIfPresent(new ScopedKey(lane, agentId));
+    if (o == null) {
+      return false;
+    }
+    synchronized (o) {
+      if (now >= o.until) {
+        return false;
+      }
+      o.until = now;
+      o.lastEnd = now;
+      return true;
+    }
+  }
+
+  @Nullable QuarantineStatus status(int lane, String agentId, long now) {
+    Offences o = cache.getIfPresent(new ScopedKey(lane, agentId));
+    return o == null ? null : o.status(agentId, laneNames.apply(lane), now);
+  }
+
+  List<QuarantineStatus> all() {
+    long now = clock.now();
+    List<QuarantineStatus> out = new ArrayList<>();
+    for (Map.Entry<ScopedKey, Offences> e : cache.asMap().entrySet()) {
+      QuarantineStatus s = e.getValue().status(e.getKey().id, laneNames.apply(e.getKey().scope), now);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  boolean isEmpty() {
+    return cache.estimatedSize() == 0;
+  }
+
+  long size() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  /** One agent's record in one lane. */
+  static final class Offences {
+    /** Times of the most recent refusals, a ring. */
+    private long[] denials;
+    private int next;
+    private int count;
+    int level;
+    long until = Long.MIN_VALUE;
+    long lastEnd = Long.MIN_VALUE;
+    private long decayNanos;
+    private Reason cause = Reason.RATE_LIMITED;
+
+    Offences(int ring) {
+      denials = new long[ring];
+    }
+
+    /** Records a refusal; whether it is one more than the rule tolerates within its window. */
+    boolean countDenial(Quarantine rule, long now) {
+      int size = rule.denials() + 1;
+      if (denials.length != size) {
+        denials = new long[size];
+        next = 0;
+        count = 0;
+      }
+      denials[next] = now;
+      next = (next + 1) % size;
+      count = Math.min(size, count + 1);
+      if (count < size) {
+        return false;
+      }
+      long oldest = denials[next]; // the slot written size refusals ago
+      return now - oldest < rule.within().toNanos();
+    }
+
+    LimiterEvent.Quarantined quarantine(
+        Quarantine rule, Reason why, long now, String agentId, String lane) {
+      decayNanos = rule.decayAfter().toNanos();
+      if (level > 0 && lastEnd != Long.MIN_VALUE && now > lastEnd) {
+        long decays = (now - lastEnd) / decayNanos;
+        level = (int) Math.max(0, level - Math.min(decays, level));
+      }
+      level = Math.min(level + 1, 62);
+      long first = rule.duration().toNanos();
+      long max = rule.maximum().toNanos();
+      long nanos = first;
+      for (int i = 1; i < level && nanos < max; i++) {
+        nanos = nanos > max / 2 ? max : nanos * 2;
+      }
+      until = now + nanos;
+      lastEnd = until;
+      cause = why;
+      count = 0;
+      next = 0;
+      return new LimiterEvent.Quarantined(agentId, lane, Duration.ofNanos(nanos), level, why);
+    }
+
+    synchronized @Nullable QuarantineStatus status(String agentId, String lane, long now) {
+      if (now >= until) {
+        return null;
+      }
+      return new QuarantineStatus(agentId, lane, Duration.ofNanos(until - now), level, cause);
+    }
+
+    /** Keep at least while quarantined and while the level decays, and for the idle time after. */
+    synchronized long keepNanos(long now, long idleNanos) {
+      long keep = idleNanos;
+      if (level > 0 && lastEnd != Long.MIN_VALUE) {
+        // at most 30 days to the end plus 62 levels of at most 30 days each: no overflow
+        keep = Math.max(keep, lastEnd - now + level * decayNanos);
+      }
+      return Math.max(1, keep);
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.AgentRequest;
+import dev.agentlimiter.api.Budget;
+import dev.agentlimiter.api.ConcurrencyLimit;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.LimiterEvent;
+import dev.agentlimiter.api.PolicyState;
+import dev.agentlimiter.api.RateLimitStatus;
+import dev.agentlimiter.api.Reason;
+import dev.agentlimiter.api.RequestFingerprint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The full decision for requests whose policies carry defences, in the order the API documents: penalty
+ * box, loops, concurrency, bursts, buckets (cost scaled by reputation), budgets. The first refusal wins and
+ * undoes what earlier steps took (permits, tokens, reservations); refusals by a policy with a
+ * {@link dev.agentlimiter.api.Quarantine} count as offences in its lane.
+ */
+final class Pipeline {
+
+  private final Engine engine;
+  private final AgentRequest request;
+  private final String agentId;
+  private final BoundPolicy[] bounds;
+  private final long now;
+  private final long[] costs;
+  private InFlightTable.@Nullable Permit[] permits;
+  private BudgetLedger.@Nullable Reservation[] reservations;
+  private int tokensTaken; // policies whose buckets have been charged
+
+  private Pipeline(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
+    this.engine = engine;
+    this.request = request;
+    this.agentId = request.agent().id();
+    this.bounds = bounds;
+    this.now = now;
+    this.costs = new long[bounds.length];
+    this.permits = new InFlightTable.Permit[0];
+    this.reservations = new BudgetLedger.Reservation[0];
+  }
+
+  static Admission enter(Engine engine, AgentRequest request) {
+    BoundPolicy[] bounds = engine.bindAll(request.policies());
+    for (BoundPolicy b : bounds) {
+      if (request.costFor(b.policy) > b.policy.minCapacity()) {
+        return new EngineAdmission.Ended(
+            Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO));
+      }
+    }
+    Pipeline p = new Pipeline(engine, request, bounds, engine.clock.now());
+    Decision refusal = p.run();
+    if (refusal != null) {
+      p.undo();
+      return new EngineAdmission.Ended(refusal);
+    }
+    return p.admitted();
+  }
+
+  /** Runs the checks; a refusal, or {@code null} if admitted. */
+  private @Nullable Decision run() {
+    if (!engine.box.isEmpty()) {
+      for (BoundPolicy b : bounds) {
+        long wait = engine.box.remainingNanos(b.lane, agentId, now);
+        if (wait > 0) {
+          return Decision.denied(Reason.QUARANTINED, b.policy.name(), Duration.ofNanos(wait));
+        }
+      }
+    }
+    RequestFingerprint fp = request.fingerprint();
+    if (fp != null) {
+      for (BoundPolicy b : bounds) {
+        if (b.loop != null) {
+          Decision d = loop(b, fp);
+          if (d != null) {
+            return d;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < bounds.length; i++) {
+      BoundPolicy b = bounds[i];
+      ConcurrencyLimit cap = b.concurrency;
+      if (cap != null) {
+        InFlightTable.Permit permit =
+            engine.inFlight.acquire(
+                b, agentId, cap.maxInFlight(), b.maxHoldNanos, now, engine.emitter);
+        if (permit == null) {
+          return offence(
+              b, Decision.denied(Reason.CONCURRENCY_LIMITED, b.policy.name(), cap.retryAfter()));
+        }
+        if (permits.length == 0) {
+          permits = new InFlightTable.Permit[bounds.length];
+        }
+        permits[i] = permit;
+      }
+    }
+    for (BoundPolicy b : bounds) {
+      if (b.burst != null) {
+        Decision d = burst(b);
+        if (d != null) {
+          return d;
+        }
+      }
+    }
+    return bucketsAndBudgets();
+  }
+
+  private @Nullable Decision loop(BoundPolicy b, RequestFingerprint fp) {
+    AgentWatch w = engine.watches.get(b, agentId, now);
+    long wait;
+    boolean errorLoop;
+    synchronized (w) {
+      LoopTable loops = java.util.Objects.requireNonNull(w.loops);
+      wait = loops.check(fp, now);
+      errorLoop = loops.lastWasErrorLoop();
+    }
+    if (wait == 0) {
+      return null;
+    }
+    Duration retry = Duration.ofNanos(wait);
+    engine.emit(new LimiterEvent.LoopDetected(agentId, b.policy.name(), fp, errorLoop, retry));
+    return offence(b, Decision.denied(Reason.LOOP_DETECTED, b.policy.name(), retry));
+  }
+
+  private @Nullable Decision burst(BoundPolicy b) {
+    AgentWatch w = engine.watches.get(b, agentId, now);
+    long result;
+    long count;
+    long left;
+    synchronized (w) {
+      result = w.burst(b, now);
+      count = w.burstCount();
+      left = w.burstWindowLeft(b, now);
+    }
+    if (result == AgentWatch.NO_SPIKE) {
+      return null;
+    }
+    boolean throttle = b.burst != null && b.burst.mode() == dev.agentlimiter.api.BurstDetection.Mode.THROTTLE;
+    if (result < 0) {
+      engine.emit(
+          new LimiterEvent.BurstDetected(agentId, b.policy.name(), count, -result, throttle));
+    }
+    if (!throttle) {
+      return null;
+    }
+    return offence(
+        b, Decision.denied(Reason.RATE_LIMITED, b.policy.name(), Duration.ofNanos(Math.max(1, left))));
+  }
+
+  private @Nullable Decision bucketsAndBudgets() {
+    int slots = 0;
+    for (BoundPolicy b : bounds) {
+      slots += b.limitCount * PolicyState.PROBE_STRIDE;
+    }
+    long[] probe = new long[slots];
+    int offset = 0;
+    for (int i = 0; i < bounds.length; i++) {
+      BoundPolicy b = bounds[i];
+      long cost = request.costFor(b.policy);
+      if (b.reputation != null) {
+        AgentWatch w = engine.watches.get(b, agentId, now);
+        int percent;
+        int before;
+        synchronized (w) {
+          percent = w.reputation(b, now);
+          before = w.takeReputationChange();
+        }
+        if (before >= 0) {
+          engine.emit(new LimiterEvent.ReputationChanged(agentId, b.policy.name(), before, percent));
+        }
+        cost = Math.min(b.policy.minCapacity(), ceilDiv(cost * 100, percent));
+      }
+      costs[i] = cost;
+      if (!b.state.tryConsume(agentId, cost, now, probe, offset)) {
+        return offence(b, Engine.refusal(b, probe, offset));
+      }
+      tokensTaken = i + 1;
+      offset += b.limitCount * PolicyState.PROBE_STRIDE;
+    }
+    List<RateLimitStatus> statuses = new ArrayList<>(slots / PolicyState.PROBE_STRIDE + 1);
+    offset = 0;
+    for (BoundPolicy b : bounds) {
+      statuses.addAll(b.statuses(probe, offset));
+      offset += b.limitCount * PolicyState.PROBE_STRIDE;
+    }
+    long[] out = new long[4];
+    for (int i = 0; i < bounds.length; i++) {
+      BoundPolicy b = bounds[i];
+      Budget budget = b.budget;
+      if (budget == null) {
+        continue;
+      }
+      BudgetLedger.Reservation r =
+          engine.budgets.reserve(
+              b.budgetScope, agentId, budget, request.estimateFor(b.policy), now, out);
+      RateLimitStatus status = budgetStatus(b, budget, out);
+      statuses.add(status);
+      if (r == null) {
+        return offence(
+            b,
+            Decision.denied(
+                Reason.RATE_LIMITED, statuses, status, Duration.ofNanos(Math.max(1, out[2]))));
+      }
+      if (reservations.length == 0) {
+        reservations = new BudgetLedger.Reservation[bounds.length];
+      }
+      reservations[i] = r;
+      if (out[3] == 1) {
+        engine.emit(
+            new LimiterEvent.BudgetExhausted(
+                agentId, budget.name(), out[0], Duration.ofNanos(out[1])));
+      }
+    }
+    admittedStatuses = statuses;
+    return null;
+  }
+
+  private List<RateLimitStatus> admittedStatuses = List.of();
+
+  static RateLimitStatus budgetStatus(BoundPolicy b, Budget budget, long[] out) {
+    long remaining = Math.max(0, Math.min(budget.amount(), out[0]));
+    return new RateLimitStatus(
+        b.policy.name(),
+        budget.name(),
+        budget.amount(),
+        budget.interval(),
+        remaining,
+        Duration.ofNanos(Math.max(0, out[1])));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+
+  /** Counts a refusal in the policy's lane if it has a penalty box; returns the refusal. */
+  private Decision offence(BoundPolicy b, Decision refusal) {
+    if (b.quarantine != null) {
+      LimiterEvent.Quarantined event =
+          engine.box.offence(b.lane, agentId, b.quarantine, refusal.reason(), now);
+      if (event != null) {
+        engine.emit(event);
+      }
+    }
+    return refusal;
+  }
+
+  /** Gives back what the checks before a refusal took. */
+  private void undo() {
+    for (InFlightTable.Permit permit : permits) {
+      if (permit != null) {
+        engine.inFlight.release(permit);
+      }
+    }
+    for (int i = 0; i < tokensTaken; i++) {
+      bounds[i].state.refund(agentId, costs[i], now);
+    }
+    long[] out = new long[4];
+    for (BudgetLedger.Reservation r : reservations) {
+      if (r != null) {
+        engine.budgets.settle(r, 0, now, out);
+      }
+    }
+  }
+
+  private Admission admitted() {
+    Decision decision = Decision.allowed(admittedStatuses);
+    boolean holds = permits.length > 0 || reservations.length > 0;
+    boolean feedback = false;
+    for (BoundPolicy b : bounds) {
+      feedback |= b.reputation != null || (b.loop != null && request.fingerprint() != null);
+    }
+    if (!holds && !feedback) {
+      return new EngineAdmission.Ended(decision);
+    }
+    return new EngineAdmission(engine, request, bounds, permits, reservations, decision);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.agentlimiter.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Per (policy, agent) detector state in one bounded Caffeine cache: at most {@code maximum} entries, each
+ * dropped after the idle expiry, maintenance on the calling thread. Losing an entry forgets loops, a burst
+ * baseline and a lowered reputation; see {@code docs/threat-defences.md}.
+ */
+final class WatchTable {
+
+  private final Cache<ScopedKey, AgentWatch> cache;
+
+  WatchTable(EngineClock clock, long maximum, Duration idle) {
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maximum)
+            .expireAfterAccess(idle)
+            .ticker(clock::now)
+            .executor(Runnable::run)
+            .build();
+  }
+
+  AgentWatch get(BoundPolicy b, String agentId, long now) {
+    return cache.get(new ScopedKey(b.id, agentId), k -> new AgentWatch(b, now));
+  }
+
+  @Nullable AgentWatch getIfPresent(BoundPolicy b, String agentId) {
+    return cache.getIfPresent(new ScopedKey(b.id, agentId));
+  }
+
+  void forget(BoundPolicy b, String agentId) {
+    cache.invalidate(new ScopedKey(b.id, agentId));
+  }
+
+  long size() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+}
