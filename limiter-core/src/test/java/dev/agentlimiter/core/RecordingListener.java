@@ -1,0 +1,29 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.AgentRequest;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.LimiterEvent;
+import dev.agentlimiter.api.LimiterListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Keeps every event and decision. Thread-safe. */
+final class RecordingListener implements LimiterListener {
+
+  final List<LimiterEvent> events = new CopyOnWriteArrayList<>();
+  final List<Decision> decisions = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onDecision(AgentRequest request, Decision decision) {
+    decisions.add(decision);
+  }
+
+  @Override
+  public void onEvent(LimiterEvent event) {
+    events.add(event);
+  }
+
+  <T extends LimiterEvent> List<T> of(Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+}
