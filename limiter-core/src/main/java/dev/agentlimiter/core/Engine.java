@@ -331,9 +331,16 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     if (w == null) {
       return rep.ceilingPercent();
     }
+    int before;
+    int after;
     synchronized (w) {
-      return w.reputation(b, clock.now());
+      after = w.reputation(b, clock.now());
+      before = w.takeReputationChange();
     }
+    if (before >= 0) {
+      emit(new LimiterEvent.ReputationChanged(agent.id(), policy.name(), before, after));
+    }
+    return after;
   }
 
   @Override

@@ -64,7 +64,8 @@ final class PenaltyBox {
       return 0;
     }
     synchronized (o) {
-      return Math.max(0, o.until - now);
+      // compare before subtracting: until starts at Long.MIN_VALUE
+      return now < o.until ? o.until - now : 0;
     }
   }
 
