@@ -68,7 +68,7 @@ public final class AgentRequest {
    * This request with the estimated cost reserved from {@linkplain Budget budgets} before it runs (default:
    * the request's cost under the policy); the actual cost settles it afterwards.
    *
-   * @throws IllegalArgumentException if {@code units < 0}
+   * @throws IllegalArgumentException if {@code units} is negative or above {@code Long.MAX_VALUE / 4}
    */
   public AgentRequest withEstimate(long units) {
     if (units < 0 || units > Long.MAX_VALUE / 4) {

@@ -9,7 +9,9 @@ import java.util.Objects;
  * cost reported through {@link Outcome#withActualCost} settles it (a refund or an extra charge). A request
  * is admitted while the agent's balance is positive, so the one request that crosses the budget completes
  * (a soft cap) and the next is refused with {@link Reason#RATE_LIMITED} until the reset. A balance may go
- * into debt; debt is carried into the next period, unused budget is not.
+ * into debt; debt is carried into the next period, unused budget is not. A settlement that arrives after
+ * its period has ended still charges an extra cost (as debt), but refunds only the debt that period carried
+ * into the new one, so no period admits more than its amount plus the one crossing request.
  *
  * <p>Periods are fixed and in UTC: calendar days, calendar months, or fixed intervals counted from the
  * epoch. Policies naming the same budget draw from one balance per agent (linked budgets, for example an

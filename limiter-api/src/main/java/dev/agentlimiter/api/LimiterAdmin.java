@@ -47,6 +47,9 @@ public interface LimiterAdmin {
   /** The agent's reputation factor under a policy in percent (the ceiling if none is tracked). */
   int reputationPercent(AgentIdentity agent, Policy policy);
 
-  /** The agent's balance in a budget for the current period, if the budget is in use by any policy. */
+  /**
+   * The agent's balance in a budget for the current period (the full amount if the agent has not drawn on
+   * it), if a policy bound to this limiter uses the budget.
+   */
   OptionalLong budgetBalance(AgentIdentity agent, String budget);
 }

@@ -51,7 +51,7 @@ public final class RequestFingerprint {
 
   /**
    * A query string in canonical form, so reordered parameters are the same request: parameters split at
-   * {@code '&'}, empty ones dropped, percent escapes upper-cased, sorted, joined with {@code '&'}.
+   * {@code '&'}, empty ones dropped, the hex digits of percent escapes upper-cased, sorted, joined with {@code '&'}.
    */
   public static String normaliseQuery(String rawQuery) {
     if (rawQuery.isEmpty()) {
@@ -73,13 +73,17 @@ public final class RequestFingerprint {
     }
     char[] chars = part.toCharArray();
     for (int i = 0; i + 2 < chars.length; i++) {
-      if (chars[i] == '%') {
+      if (chars[i] == '%' && isHex(chars[i + 1]) && isHex(chars[i + 2])) {
         chars[i + 1] = Character.toUpperCase(chars[i + 1]);
         chars[i + 2] = Character.toUpperCase(chars[i + 2]);
         i += 2;
       }
     }
     return new String(chars);
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** The first 64 bits. */
@@ -154,15 +158,20 @@ public final class RequestFingerprint {
     /** The fingerprint. */
     public RequestFingerprint build() {
       MessageDigest all = sha256();
-      all.update(method.getBytes(StandardCharsets.UTF_8));
-      all.update((byte) 0);
-      all.update(route.getBytes(StandardCharsets.UTF_8));
-      all.update((byte) 0);
-      all.update(query.getBytes(StandardCharsets.UTF_8));
-      all.update((byte) 0);
+      // each part length-prefixed, so no byte can move from one part into the next
+      part(all, method);
+      part(all, route);
+      part(all, query);
       all.update(body.digest());
       byte[] d = all.digest();
       return new RequestFingerprint(readLong(d, 0), readLong(d, 8));
+    }
+
+    private static void part(MessageDigest digest, String value) {
+      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+      int n = bytes.length;
+      digest.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+      digest.update(bytes);
     }
 
     private static long readLong(byte[] d, int at) {

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Accounting, per balance: a reservation subtracts the estimate if the balance is positive; a settlement
  * subtracts {@code actual - estimate}; at each period boundary the balance becomes {@code min(amount,
- * balance + amount)} (debt is carried, unused budget is not). Thread-safe: each balance is guarded by its
- * own monitor.
+ * balance + amount)} (debt is carried, unused budget is not). A settlement that arrives after its period
+ * ended charges extra costs to the new period (as debt) but refunds only the debt carried over, so the new
+ * period never gets more than its amount. Thread-safe: each balance is guarded by its own monitor.
  */
 final class BudgetLedger {
 
@@ -105,10 +106,13 @@ final class BudgetLedger {
       b.roll(epochNow);
       long before = b.balance;
       long delta = actual - r.estimate();
-      if (r.period() == b.period) {
-        b.balance = before - delta;
+      if (r.period() == b.period || delta > 0) {
+        b.balance = before - delta; // an extra charge after the reset is debt carried on
       } else {
-        b.balance = Math.min(r.budget().amount(), before - delta);
+        // a refund after the reset only repays the debt its period carried into this one
+        long credit = Math.min(-delta, b.carried);
+        b.carried -= credit;
+        b.balance = before + credit;
       }
       out[0] = b.balance;
       out[1] = b.periodEnd - epochNow;
@@ -169,6 +173,8 @@ final class BudgetLedger {
     long period;
     long periodEnd;
     long balance;
+    /** Debt carried into this period from earlier ones, which late refunds may repay. */
+    long carried;
 
     Balance(Budget budget, long epochNow) {
       this.budget = budget;
@@ -187,7 +193,9 @@ final class BudgetLedger {
       long amount = budget.amount();
       // periods needed to lift the balance to the full amount (at least one)
       long needed = balance >= 0 ? 1 : -balance / amount + 2;
+      long before = balance;
       balance = elapsed >= needed ? amount : Math.min(amount, balance + elapsed * amount);
+      carried = before < 0 ? amount - balance : 0;
       period = index;
       periodEnd = startOf(budget, index + 1);
     }

@@ -346,7 +346,11 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   @Override
   public OptionalLong budgetBalance(AgentIdentity agent, String budget) {
     Integer id = budgetIds.get(budget);
-    Long balance = id == null ? null : budgets.balance(id, agent.id(), clock.now());
-    return balance == null ? OptionalLong.empty() : OptionalLong.of(balance);
+    if (id == null) {
+      return OptionalLong.empty();
+    }
+    Long balance = budgets.balance(id, agent.id(), clock.now());
+    return OptionalLong.of(
+        balance != null ? balance : java.util.Objects.requireNonNull(budgetsByName.get(budget)).amount());
   }
 }
