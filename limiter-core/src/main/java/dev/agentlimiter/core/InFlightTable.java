@@ -21,7 +21,8 @@ final class InFlightTable {
 
   private final ConcurrentHashMap<ScopedKey, Held> table = new ConcurrentHashMap<>();
   private final long sweepAbove;
-  private volatile long nextSweep = Long.MIN_VALUE;
+  private volatile long nextSweep;
+  private volatile boolean swept;
 
   InFlightTable(long maximumAgents) {
     this.sweepAbove = maximumAgents;
@@ -55,7 +56,8 @@ final class InFlightTable {
    */
   @Nullable Permit acquire(
       BoundPolicy b, String agentId, int max, long maxHoldNanos, long now, Consumer<LimiterEvent> events) {
-    if (table.size() > sweepAbove && now - nextSweep >= 0) {
+    // compare by difference (the clock may wrap), but only once a sweep has set nextSweep
+    if (table.size() > sweepAbove && (!swept || now - nextSweep >= 0)) {
       sweep(now, events);
     }
     ScopedKey key = new ScopedKey(b.id, agentId);
@@ -126,6 +128,7 @@ final class InFlightTable {
   /** Reclaims leaked permits of every entry (used when the table outgrows the agent bound). */
   private void sweep(long now, Consumer<LimiterEvent> events) {
     nextSweep = now + 1_000_000_000L;
+    swept = true;
     for (ScopedKey key : table.keySet()) {
       List<Permit> reclaimed = new ArrayList<>(0);
       table.computeIfPresent(

@@ -5,13 +5,14 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** Keeps every event and decision. Thread-safe. */
 final class RecordingListener implements LimiterListener {
 
-  final List<LimiterEvent> events = new CopyOnWriteArrayList<>();
-  final List<Decision> decisions = new CopyOnWriteArrayList<>();
+  final Collection<LimiterEvent> events = new ConcurrentLinkedQueue<>();
+  final Collection<Decision> decisions = new ConcurrentLinkedQueue<>();
 
   @Override
   public void onDecision(AgentRequest request, Decision decision) {
