@@ -111,7 +111,7 @@ final class LoopTable {
       failures[s] = 0;
       return;
     }
-    if (now - lastFailure[s] >= windowNanos) {
+    if (failures[s] > 0 && now - lastFailure[s] >= windowNanos) {
       failures[s] = 0;
     }
     failures[s] = Math.min(failures[s] + 1, 1 << 20);

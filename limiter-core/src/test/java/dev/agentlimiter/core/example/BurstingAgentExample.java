@@ -6,18 +6,25 @@ import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.LoopDetection;
 import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.Quarantine;
 import dev.agentlimiter.api.RateLimitStatus;
+import dev.agentlimiter.api.Reason;
+import dev.agentlimiter.api.RequestFingerprint;
 import dev.agentlimiter.core.AgentLimiters;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
  * The README's "run" command: a looping agent fires 12 requests at once, is refused with an exact
- * retry-after, honours it, and gets in; a second agent is never affected. Time is simulated, so the story
+ * retry-after, honours it, and gets in; a second agent is never affected. Then a runaway agent retries one
+ * request 50 times: loop detection stops it after 3 and puts it in the penalty box. Time is simulated, so the story
  * runs instantly and prints the same every time.
  *
  * <pre>mvn -B -q -pl limiter-core -am test-compile exec:java</pre>
@@ -64,6 +71,53 @@ public final class BurstingAgentExample {
     out.println("after a quiet minute both buckets are full again:");
     nanos.addAndGet(Duration.ofMinutes(1).toNanos());
     print(out, nanos.get(), looping, limiter.decide(AgentRequest.of(looping, search)));
+
+    runaway(out, limiter, polite);
+  }
+
+  /** Act two: the same request retried 50 times with no back-off meets loop detection and quarantine. */
+  private static void runaway(PrintStream out, AgentLimiter limiter, AgentIdentity polite) {
+    Policy orders =
+        Policy.named("orders")
+            .limit(Limit.capacity(20).refill(10).per(Duration.ofSeconds(1)))
+            .loopDetection(LoopDetection.after(3).within(Duration.ofSeconds(10)))
+            .quarantine(Quarantine.after(10).within(Duration.ofMinutes(1)))
+            .build();
+    AgentIdentity runaway = AgentIdentity.of("runaway-agent", IdentitySource.API_KEY);
+    RequestFingerprint same =
+        RequestFingerprint.builder("POST", "/v1/orders").query("id=17").build();
+    out.println();
+    out.println("runaway-agent retries one POST /v1/orders 50 times, no back-off (policy " + orders.name()
+        + ": loops after 3 repeats in 10 s, quarantine):");
+    Map<Reason, Integer> counts = new EnumMap<>(Reason.class);
+    for (int i = 1; i <= 50; i++) {
+      Decision d = limiter.decide(AgentRequest.of(runaway, orders).withFingerprint(same));
+      if (counts.merge(d.reason(), 1, Integer::sum) == 1) {
+        out.printf(
+            Locale.ROOT,
+            "  retry %2d %-14s %s%n",
+            i,
+            d.reason(),
+            d.isAllowed() ? "" : "Retry-After: " + d.retryAfterSeconds());
+      }
+    }
+    out.println("  50 retries: " + counts);
+    limiter
+        .admin()
+        .quarantine(runaway, Policy.DEFAULT_LANE)
+        .ifPresent(
+            q ->
+                out.printf(
+                    Locale.ROOT,
+                    "  runaway-agent is quarantined for %d s (level %d, cause %s)%n",
+                    q.remaining().toSeconds(),
+                    q.level(),
+                    q.cause()));
+    Decision served =
+        limiter.decide(
+            AgentRequest.of(polite, orders)
+                .withFingerprint(RequestFingerprint.builder("POST", "/v1/orders").query("id=18").build()));
+    out.println("  polite-agent, same endpoint: " + served.reason());
   }
 
   private static void print(PrintStream out, long nanos, AgentIdentity agent, Decision d) {

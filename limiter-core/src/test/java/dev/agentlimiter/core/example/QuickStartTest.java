@@ -72,5 +72,8 @@ class QuickStartTest {
     assertThat(out.lines().filter(l -> l.contains("RATE_LIMITED")).count()).isEqualTo(7 + 1);
     assertThat(out).contains("polite-agent  ALLOWED");
     assertThat(out).contains("Retry-After: 1 (exact 0.500s, burst)");
+    assertThat(out).contains("50 retries: {ALLOWED=3, LOOP_DETECTED=1, QUARANTINED=46}");
+    assertThat(out).contains("runaway-agent is quarantined for 60 s (level 1, cause LOOP_DETECTED)");
+    assertThat(out).contains("polite-agent, same endpoint: ALLOWED");
   }
 }
