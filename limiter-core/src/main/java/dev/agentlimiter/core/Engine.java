@@ -171,7 +171,10 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   }
 
   void feedReputation(BoundPolicy b, String agentId, boolean failed, long now) {
-    AgentWatch w = watches.get(b, agentId, now);
+    feedReputation(b, watches.get(b, agentId, now), agentId, failed, now);
+  }
+
+  void feedReputation(BoundPolicy b, AgentWatch w, String agentId, boolean failed, long now) {
     int before;
     int after;
     synchronized (w) {

@@ -7,7 +7,7 @@ import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RequestFingerprint;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,21 +19,28 @@ final class EngineAdmission implements Admission {
   private final Engine engine;
   private final AgentRequest request;
   private final BoundPolicy[] bounds;
+  private final @Nullable AgentWatch[] watches;
   private final InFlightTable.@Nullable Permit[] permits;
   private final BudgetLedger.@Nullable Reservation[] reservations;
   private final Decision decision;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private static final AtomicIntegerFieldUpdater<EngineAdmission> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(EngineAdmission.class, "ended");
+
+  @SuppressWarnings("UnusedVariable") // written through ENDED
+  private volatile int ended;
 
   EngineAdmission(
       Engine engine,
       AgentRequest request,
       BoundPolicy[] bounds,
+      @Nullable AgentWatch[] watches,
       InFlightTable.@Nullable Permit[] permits,
       BudgetLedger.@Nullable Reservation[] reservations,
       Decision decision) {
     this.engine = engine;
     this.request = request;
     this.bounds = bounds;
+    this.watches = watches;
     this.permits = permits;
     this.reservations = reservations;
     this.decision = decision;
@@ -46,7 +53,7 @@ final class EngineAdmission implements Admission {
 
   @Override
   public void complete(Outcome outcome) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!ENDED.compareAndSet(this, 0, 1)) {
       return;
     }
     try {
@@ -59,13 +66,17 @@ final class EngineAdmission implements Admission {
   }
 
   private void end(Outcome outcome) {
-    long now = engine.clock.now();
     for (InFlightTable.Permit permit : permits) {
       if (permit != null) {
         engine.inFlight.release(permit);
       }
     }
-    if (outcome.actualCost().isPresent()) {
+    boolean settle = outcome.actualCost().isPresent() && reservations.length > 0;
+    if (!settle && outcome.kind() == Outcome.Kind.UNKNOWN) {
+      return;
+    }
+    long now = engine.clock.now();
+    if (settle) {
       long actual = outcome.actualCost().getAsLong();
       long[] out = new long[4];
       for (BudgetLedger.Reservation r : reservations) {
@@ -85,9 +96,16 @@ final class EngineAdmission implements Admission {
     boolean failed = outcome.kind() == Outcome.Kind.FAILURE;
     String agentId = request.agent().id();
     RequestFingerprint fp = request.fingerprint();
-    for (BoundPolicy b : bounds) {
+    for (int i = 0; i < bounds.length; i++) {
+      BoundPolicy b = bounds[i];
+      if (b.loop == null && b.reputation == null) {
+        continue;
+      }
+      AgentWatch w = watches[i];
+      if (w == null) {
+        w = engine.watches.get(b, agentId, now);
+      }
       if (b.loop != null && fp != null) {
-        AgentWatch w = engine.watches.get(b, agentId, now);
         synchronized (w) {
           if (w.loops != null) {
             w.loops.outcome(fp, failed, now);
@@ -95,7 +113,7 @@ final class EngineAdmission implements Admission {
         }
       }
       if (b.reputation != null) {
-        engine.feedReputation(b, agentId, failed, now);
+        engine.feedReputation(b, w, agentId, failed, now);
       }
     }
   }
@@ -107,7 +125,7 @@ final class EngineAdmission implements Admission {
 
   @Override
   public String toString() {
-    return "Admission[" + decision + (ended.get() ? ", ended" : ", open") + "]";
+    return "Admission[" + decision + (ended == 1 ? ", ended" : ", open") + "]";
   }
 
   /** A refused request, or an admitted one that holds nothing and feeds nothing back. */

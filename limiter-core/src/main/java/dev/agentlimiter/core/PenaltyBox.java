@@ -202,8 +202,12 @@ final class PenaltyBox {
       return new QuarantineStatus(agentId, lane, Duration.ofNanos(until - now), level, cause);
     }
 
-    /** Keep at least while quarantined and while the level decays, and for the idle time after. */
-    synchronized long keepNanos(long now, long idleNanos) {
+    /**
+     * Keep at least while quarantined and while the level decays, and for the idle time after. Reads
+     * without the lock (Caffeine calls it on every read); every change under the lock is followed by a
+     * {@code put} that recomputes it.
+     */
+    long keepNanos(long now, long idleNanos) {
       long keep = idleNanos;
       if (level > 0 && lastEnd != Long.MIN_VALUE) {
         // at most 30 days to the end plus 62 levels of at most 30 days each: no overflow

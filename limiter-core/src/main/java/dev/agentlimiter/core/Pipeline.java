@@ -3,6 +3,7 @@ package dev.agentlimiter.core;
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Budget;
+import dev.agentlimiter.api.BurstDetection;
 import dev.agentlimiter.api.ConcurrencyLimit;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.LimiterEvent;
@@ -32,6 +33,8 @@ final class Pipeline {
   private InFlightTable.@Nullable Permit[] permits;
   private BudgetLedger.@Nullable Reservation[] reservations;
   private int tokensTaken; // policies whose buckets have been charged
+  private final @Nullable AgentWatch[] watches;
+  private final @Nullable ScopedKey[] keys;
 
   private Pipeline(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
     this.engine = engine;
@@ -42,6 +45,28 @@ final class Pipeline {
     this.costs = new long[bounds.length];
     this.permits = new InFlightTable.Permit[0];
     this.reservations = new BudgetLedger.Reservation[0];
+    this.watches = new AgentWatch[bounds.length];
+    this.keys = new ScopedKey[bounds.length];
+  }
+
+  /** The agent's detector state under policy {@code i}, looked up once per request. */
+  private AgentWatch watch(int i) {
+    AgentWatch w = watches[i];
+    if (w == null) {
+      w = engine.watches.get(bounds[i], key(i), now);
+      watches[i] = w;
+    }
+    return w;
+  }
+
+  /** The (policy, agent) key of policy {@code i}, made once per request. */
+  private ScopedKey key(int i) {
+    ScopedKey k = keys[i];
+    if (k == null) {
+      k = new ScopedKey(bounds[i].id, agentId);
+      keys[i] = k;
+    }
+    return k;
   }
 
   static Admission enter(Engine engine, AgentRequest request) {
@@ -52,7 +77,18 @@ final class Pipeline {
             Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO));
       }
     }
-    Pipeline p = new Pipeline(engine, request, bounds, engine.clock.now());
+    long now = engine.clock.now();
+    if (!engine.box.isEmpty()) {
+      String agentId = request.agent().id();
+      for (BoundPolicy b : bounds) {
+        long wait = engine.box.remainingNanos(b.lane, agentId, now);
+        if (wait > 0) { // refused before anything is built or touched
+          return new EngineAdmission.Ended(
+              Decision.denied(Reason.QUARANTINED, b.policy.name(), Duration.ofNanos(wait)));
+        }
+      }
+    }
+    Pipeline p = new Pipeline(engine, request, bounds, now);
     Decision refusal = p.run();
     if (refusal != null) {
       p.undo();
@@ -63,19 +99,11 @@ final class Pipeline {
 
   /** Runs the checks; a refusal, or {@code null} if admitted. */
   private @Nullable Decision run() {
-    if (!engine.box.isEmpty()) {
-      for (BoundPolicy b : bounds) {
-        long wait = engine.box.remainingNanos(b.lane, agentId, now);
-        if (wait > 0) {
-          return Decision.denied(Reason.QUARANTINED, b.policy.name(), Duration.ofNanos(wait));
-        }
-      }
-    }
     RequestFingerprint fp = request.fingerprint();
     if (fp != null) {
-      for (BoundPolicy b : bounds) {
-        if (b.loop != null) {
-          Decision d = loop(b, fp);
+      for (int i = 0; i < bounds.length; i++) {
+        if (bounds[i].loop != null) {
+          Decision d = loop(i, fp);
           if (d != null) {
             return d;
           }
@@ -88,7 +116,7 @@ final class Pipeline {
       if (cap != null) {
         InFlightTable.Permit permit =
             engine.inFlight.acquire(
-                b, agentId, cap.maxInFlight(), b.maxHoldNanos, now, engine.emitter);
+                b, key(i), cap.maxInFlight(), b.maxHoldNanos, now, engine.emitter);
         if (permit == null) {
           return offence(
               b, Decision.denied(Reason.CONCURRENCY_LIMITED, b.policy.name(), cap.retryAfter()));
@@ -99,9 +127,9 @@ final class Pipeline {
         permits[i] = permit;
       }
     }
-    for (BoundPolicy b : bounds) {
-      if (b.burst != null) {
-        Decision d = burst(b);
+    for (int i = 0; i < bounds.length; i++) {
+      if (bounds[i].burst != null) {
+        Decision d = burst(i);
         if (d != null) {
           return d;
         }
@@ -110,8 +138,9 @@ final class Pipeline {
     return bucketsAndBudgets();
   }
 
-  private @Nullable Decision loop(BoundPolicy b, RequestFingerprint fp) {
-    AgentWatch w = engine.watches.get(b, agentId, now);
+  private @Nullable Decision loop(int i, RequestFingerprint fp) {
+    BoundPolicy b = bounds[i];
+    AgentWatch w = watch(i);
     long wait;
     boolean errorLoop;
     synchronized (w) {
@@ -127,8 +156,9 @@ final class Pipeline {
     return offence(b, Decision.denied(Reason.LOOP_DETECTED, b.policy.name(), retry));
   }
 
-  private @Nullable Decision burst(BoundPolicy b) {
-    AgentWatch w = engine.watches.get(b, agentId, now);
+  private @Nullable Decision burst(int i) {
+    BoundPolicy b = bounds[i];
+    AgentWatch w = watch(i);
     long result;
     long count;
     long left;
@@ -140,7 +170,7 @@ final class Pipeline {
     if (result == AgentWatch.NO_SPIKE) {
       return null;
     }
-    boolean throttle = b.burst != null && b.burst.mode() == dev.agentlimiter.api.BurstDetection.Mode.THROTTLE;
+    boolean throttle = b.burst != null && b.burst.mode() == BurstDetection.Mode.THROTTLE;
     if (result < 0) {
       engine.emit(
           new LimiterEvent.BurstDetected(agentId, b.policy.name(), count, -result, throttle));
@@ -163,7 +193,7 @@ final class Pipeline {
       BoundPolicy b = bounds[i];
       long cost = request.costFor(b.policy);
       if (b.reputation != null) {
-        AgentWatch w = engine.watches.get(b, agentId, now);
+        AgentWatch w = watch(i);
         int percent;
         int before;
         synchronized (w) {
@@ -182,6 +212,14 @@ final class Pipeline {
       tokensTaken = i + 1;
       offset += b.limitCount * PolicyState.PROBE_STRIDE;
     }
+    boolean budgets = false;
+    for (BoundPolicy b : bounds) {
+      budgets |= b.budget != null;
+    }
+    if (bounds.length == 1 && !budgets) {
+      admittedStatuses = bounds[0].statuses(probe, 0); // immutable: the decision keeps it as is
+      return null;
+    }
     List<RateLimitStatus> statuses = new ArrayList<>(slots / PolicyState.PROBE_STRIDE + 1);
     offset = 0;
     for (BoundPolicy b : bounds) {
@@ -189,7 +227,7 @@ final class Pipeline {
       offset += b.limitCount * PolicyState.PROBE_STRIDE;
     }
     long[] out = new long[4];
-    for (int i = 0; i < bounds.length; i++) {
+    for (int i = 0; budgets && i < bounds.length; i++) {
       BoundPolicy b = bounds[i];
       Budget budget = b.budget;
       if (budget == null) {
@@ -277,6 +315,6 @@ final class Pipeline {
     if (!holds && !feedback) {
       return new EngineAdmission.Ended(decision);
     }
-    return new EngineAdmission(engine, request, bounds, permits, reservations, decision);
+    return new EngineAdmission(engine, request, bounds, watches, permits, reservations, decision);
   }
 }

@@ -25,7 +25,12 @@ final class WatchTable {
   }
 
   AgentWatch get(BoundPolicy b, String agentId, long now) {
-    return cache.get(new ScopedKey(b.id, agentId), k -> new AgentWatch(b, now));
+    return get(b, new ScopedKey(b.id, agentId), now);
+  }
+
+  AgentWatch get(BoundPolicy b, ScopedKey key, long now) {
+    AgentWatch w = cache.getIfPresent(key);
+    return w != null ? w : cache.get(key, k -> new AgentWatch(b, now));
   }
 
   @Nullable AgentWatch getIfPresent(BoundPolicy b, String agentId) {

@@ -71,7 +71,8 @@ class DefenceMemoryBoundTest {
     assertThat(engine.box.size()).isLessThanOrEqualTo(MAX_TRACKED);
     assertThat(engine.budgets.size()).isLessThanOrEqualTo(MAX_TRACKED);
     assertThat(engine.trackedAgents()).isLessThanOrEqualTo(MAX_TRACKED);
-    assertThat(engine.inFlight.entries()).isZero();
+    assertThat(engine.inFlight.busyEntries()).isZero();
+    assertThat(engine.inFlight.entries()).isLessThanOrEqualTo(2 * MAX_TRACKED);
   }
 
   @Test
@@ -88,10 +89,17 @@ class DefenceMemoryBoundTest {
       Admission leaked = engine.enter(AgentRequest.of(agent, capped));
       assertThat(leaked.decision().isAllowed()).isTrue(); // never closed
     }
-    assertThat(engine.inFlight.entries()).isEqualTo(3 * MAX_TRACKED);
+    assertThat(engine.inFlight.busyEntries()).isEqualTo(3 * MAX_TRACKED);
+    assertThat(listener.of(LimiterEvent.PermitReclaimed.class)).isEmpty(); // none has expired yet
     clock.advance(Duration.ofSeconds(30)); // the permits' maximum hold
-    engine.enter(AgentRequest.of(AgentIdentity.of("newcomer", IdentitySource.API_KEY), capped));
-    assertThat(engine.inFlight.entries()).isEqualTo(1);
+    for (int i = 0; i < 3 * MAX_TRACKED; i++) { // newcomers grow the table until it sweeps
+      Admission a =
+          engine.enter(
+              AgentRequest.of(AgentIdentity.of("newcomer-" + i, IdentitySource.API_KEY), capped));
+      a.close();
+    }
     assertThat(listener.of(LimiterEvent.PermitReclaimed.class)).hasSize(3 * MAX_TRACKED);
+    assertThat(engine.inFlight.busyEntries()).isZero();
+    assertThat(engine.inFlight.entries()).isLessThanOrEqualTo(2 * MAX_TRACKED + 1);
   }
 }
