@@ -61,10 +61,9 @@ final class AgentWatch {
       if (idle > 20 * n) {
         baselineMilli = 0;
       } else {
-        for (long i = 0; i < idle && baselineMilli > 0; i++) {
-          baselineMilli -= Math.max(1, baselineMilli / n);
+        for (long i = 0; i < idle && baselineMilli >= n; i++) {
+          baselineMilli -= baselineMilli / n; // the same average, with a count of 0
         }
-        baselineMilli = Math.max(0, baselineMilli);
       }
       burstWindow = window;
       burstCount = 0;

@@ -50,7 +50,7 @@ final class BudgetLedger {
                   @Override
                   public long expireAfterRead(
                       ScopedKey key, Balance value, long now, long currentDuration) {
-                    return value.keepNanos(epoch(now), idleNanos);
+                    return currentDuration; // reads never extend: every change is a write
                   }
                 })
             .ticker(clock::now)

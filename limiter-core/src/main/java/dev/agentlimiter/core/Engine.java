@@ -132,9 +132,9 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   @Override
   public Decision decide(AgentRequest request) {
     if (defended(request.policies())) {
-      try (Admission admission = enter(request)) {
-        return admission.decision();
-      }
+      Decision decision = Pipeline.decide(this, request);
+      announce(request, decision);
+      return decision;
     }
     Decision decision = decideWithoutEvent(request);
     announce(request, decision);

@@ -49,7 +49,7 @@ final class PenaltyBox {
                   @Override
                   public long expireAfterRead(
                       ScopedKey key, Offences value, long now, long currentDuration) {
-                    return value.keepNanos(now, idleNanos);
+                    return currentDuration; // reads never extend: every change is a write
                   }
                 })
             .ticker(clock::now)
@@ -79,7 +79,7 @@ final class PenaltyBox {
       int lane, String agentId, Quarantine rule, Reason cause, long now) {
     ScopedKey key = new ScopedKey(lane, agentId);
     Offences o = cache.get(key, k -> new Offences(rule.denials() + 1));
-    LimiterEvent.Quarantined event;
+    LimiterEvent.Quarantined event = null;
     synchronized (o) {
       if (now < o.until) {
         return null; // already quarantined: refusals while boxed do not escalate
@@ -88,12 +88,11 @@ final class PenaltyBox {
       if (!trigger) {
         trigger = o.countDenial(rule, now);
       }
-      if (!trigger) {
-        return null;
+      if (trigger) {
+        event = o.quarantine(rule, cause, now, agentId, laneNames.apply(lane));
       }
-      event = o.quarantine(rule, cause, now, agentId, laneNames.apply(lane));
     }
-    cache.put(key, o); // re-evaluates the entry's expiry
+    cache.put(key, o); // a write: re-evaluates the entry's expiry (reads never extend it)
     return event;
   }
 

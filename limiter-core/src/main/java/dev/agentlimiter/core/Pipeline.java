@@ -69,25 +69,47 @@ final class Pipeline {
     return k;
   }
 
+  /** {@link #enter} then close: the decision, without an admission for early refusals. */
+  static Decision decide(Engine engine, AgentRequest request) {
+    BoundPolicy[] bounds = engine.bindAll(request.policies());
+    long now = engine.clock.now();
+    Decision early = refuseEarly(engine, request, bounds, now);
+    if (early != null) {
+      return early;
+    }
+    try (Admission admission = enter(engine, request, bounds, now)) {
+      return admission.decision();
+    }
+  }
+
   static Admission enter(Engine engine, AgentRequest request) {
     BoundPolicy[] bounds = engine.bindAll(request.policies());
+    long now = engine.clock.now();
+    Decision early = refuseEarly(engine, request, bounds, now);
+    return early != null ? new EngineAdmission.Ended(early) : enter(engine, request, bounds, now);
+  }
+
+  /** Refusals before anything is built or touched: a cost no limit can hold, the penalty box. */
+  private static @Nullable Decision refuseEarly(
+      Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
     for (BoundPolicy b : bounds) {
       if (request.costFor(b.policy) > b.policy.minCapacity()) {
-        return new EngineAdmission.Ended(
-            Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO));
+        return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
       }
     }
-    long now = engine.clock.now();
     if (!engine.box.isEmpty()) {
       String agentId = request.agent().id();
       for (BoundPolicy b : bounds) {
         long wait = engine.box.remainingNanos(b.lane, agentId, now);
-        if (wait > 0) { // refused before anything is built or touched
-          return new EngineAdmission.Ended(
-              Decision.denied(Reason.QUARANTINED, b.policy.name(), Duration.ofNanos(wait)));
+        if (wait > 0) {
+          return Decision.denied(Reason.QUARANTINED, b.policy.name(), Duration.ofNanos(wait));
         }
       }
     }
+    return null;
+  }
+
+  private static Admission enter(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
     Pipeline p = new Pipeline(engine, request, bounds, now);
     Decision refusal = p.run();
     if (refusal != null) {
