@@ -53,7 +53,7 @@ final class BudgetLedger {
                     return currentDuration; // reads never extend: every change is a write
                   }
                 })
-            .ticker(clock::now)
+            .ticker(clock::cacheNow)
             .executor(Runnable::run)
             .build();
   }

@@ -32,7 +32,7 @@ final class LocalStateStore implements StateStore {
         Caffeine.newBuilder()
             .maximumSize(maximumAgents)
             .expireAfterAccess(idleExpiry)
-            .ticker(clock::now)
+            .ticker(clock::cacheNow)
             .executor(Runnable::run)
             .evictionListener(this::onEviction)
             .build();

@@ -52,7 +52,7 @@ final class PenaltyBox {
                     return currentDuration; // reads never extend: every change is a write
                   }
                 })
-            .ticker(clock::now)
+            .ticker(clock::cacheNow)
             .executor(Runnable::run)
             .build();
   }

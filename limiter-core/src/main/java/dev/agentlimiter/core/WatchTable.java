@@ -19,7 +19,7 @@ final class WatchTable {
         Caffeine.newBuilder()
             .maximumSize(maximum)
             .expireAfterAccess(idle)
-            .ticker(clock::now)
+            .ticker(clock::cacheNow)
             .executor(Runnable::run)
             .build();
   }
