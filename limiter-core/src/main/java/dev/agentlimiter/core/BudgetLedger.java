@@ -2,7 +2,6 @@ package dev.agentlimiter.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentlimiter.api.Budget;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,25 +33,7 @@ final class BudgetLedger {
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(maximum)
-            .expireAfter(
-                new Expiry<ScopedKey, Balance>() {
-                  @Override
-                  public long expireAfterCreate(ScopedKey key, Balance value, long now) {
-                    return value.keepNanos(epoch(now), idleNanos);
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(
-                      ScopedKey key, Balance value, long now, long currentDuration) {
-                    return value.keepNanos(epoch(now), idleNanos);
-                  }
-
-                  @Override
-                  public long expireAfterRead(
-                      ScopedKey key, Balance value, long now, long currentDuration) {
-                    return currentDuration; // reads never extend: every change is a write
-                  }
-                })
+            .expireAfter(new KeepExpiry<Balance>((b, now) -> b.keepNanos(epoch(now), idleNanos)))
             .ticker(clock::cacheNow)
             .executor(Runnable::run)
             .build();

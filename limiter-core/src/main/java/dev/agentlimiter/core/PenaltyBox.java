@@ -2,7 +2,6 @@ package dev.agentlimiter.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Quarantine;
 import dev.agentlimiter.api.QuarantineStatus;
@@ -33,25 +32,7 @@ final class PenaltyBox {
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(maximum)
-            .expireAfter(
-                new Expiry<ScopedKey, Offences>() {
-                  @Override
-                  public long expireAfterCreate(ScopedKey key, Offences value, long now) {
-                    return value.keepNanos(now, idleNanos);
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(
-                      ScopedKey key, Offences value, long now, long currentDuration) {
-                    return value.keepNanos(now, idleNanos);
-                  }
-
-                  @Override
-                  public long expireAfterRead(
-                      ScopedKey key, Offences value, long now, long currentDuration) {
-                    return currentDuration; // reads never extend: every change is a write
-                  }
-                })
+            .expireAfter(new KeepExpiry<Offences>((o, now) -> o.keepNanos(now, idleNanos)))
             .ticker(clock::cacheNow)
             .executor(Runnable::run)
             .build();
