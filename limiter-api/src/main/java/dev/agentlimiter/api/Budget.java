@@ -11,7 +11,8 @@ import java.util.Objects;
  * (a soft cap) and the next is refused with {@link Reason#RATE_LIMITED} until the reset. A balance may go
  * into debt; debt is carried into the next period, unused budget is not. A settlement that arrives after
  * its period has ended still charges an extra cost (as debt), but refunds only the debt that period carried
- * into the new one, so no period admits more than its amount plus the one crossing request.
+ * into the new one, so no period admits more than its amount plus the one crossing request. Debt is capped
+ * at 100 periods' amount.
  *
  * <p>Periods are fixed and in UTC: calendar days, calendar months, or fixed intervals counted from the
  * epoch. Policies naming the same budget draw from one balance per agent (linked budgets, for example an

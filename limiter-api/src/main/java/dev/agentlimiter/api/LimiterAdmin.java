@@ -22,8 +22,10 @@ public interface LimiterAdmin {
   List<RateLimitStatus> inspect(AgentIdentity agent, Policy policy);
 
   /**
-   * Forgets an agent's state under a policy, so its next request starts from the policy's initial tokens.
-   * Meant for operators; an agent cannot trigger it.
+   * Forgets an agent's state under a policy: its buckets (the next request starts from the policy's
+   * initial tokens) and its loop, burst and reputation state. Not its penalty box (see {@link #release}),
+   * its budget balance (budgets may be shared by policies) or its requests in flight. Meant for operators;
+   * an agent cannot trigger it.
    */
   void reset(AgentIdentity agent, Policy policy);
 

@@ -62,7 +62,7 @@ final class BudgetLedger {
       b.roll(epochNow);
       long before = b.balance;
       if (before > 0) {
-        b.balance = before - estimate;
+        b.balance = Math.max(b.floor(), before - estimate);
         r = new Reservation(key, budget, b.period, estimate);
       }
       out[0] = b.balance;
@@ -88,7 +88,8 @@ final class BudgetLedger {
       long before = b.balance;
       long delta = actual - r.estimate();
       if (r.period() == b.period || delta > 0) {
-        b.balance = before - delta; // an extra charge after the reset is debt carried on
+        // an extra charge after the reset is debt carried on, down to the floor
+        b.balance = Math.max(b.floor(), before - delta);
       } else {
         // a refund after the reset only repays the debt its period carried into this one
         long credit = Math.min(-delta, b.carried);
@@ -180,6 +181,16 @@ final class BudgetLedger {
       period = index;
       periodEnd = startOf(budget, index + 1);
     }
+
+    /**
+     * The lowest balance: {@value #MAX_DEBT_PERIODS} periods of debt. Beyond that, more debt would not
+     * change anything an agent can observe for years, and it keeps every period index and time in range.
+     */
+    long floor() {
+      return -MAX_DEBT_PERIODS * budget.amount();
+    }
+
+    static final long MAX_DEBT_PERIODS = 100;
 
     /** Epoch nanos at which a non-positive balance is positive again. */
     long positiveAt() {

@@ -259,13 +259,14 @@ final class Pipeline {
           engine.budgets.reserve(
               b.budgetScope, agentId, budget, request.estimateFor(b.policy), now, out);
       RateLimitStatus status = budgetStatus(b, budget, out);
-      statuses.add(status);
       if (r == null) {
+        // only the budget: the buckets' tokens are given back, so their statuses would be stale
         return offence(
             b,
             Decision.denied(
-                Reason.RATE_LIMITED, statuses, status, Duration.ofNanos(Math.max(1, out[2]))));
+                Reason.RATE_LIMITED, List.of(status), status, Duration.ofNanos(Math.max(1, out[2]))));
       }
+      statuses.add(status);
       if (reservations.length == 0) {
         reservations = new BudgetLedger.Reservation[bounds.length];
       }

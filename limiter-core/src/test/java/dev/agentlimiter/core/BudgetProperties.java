@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reserve-then-settle budgets. The model below is the accounting rule of {@link Budget}'s Javadoc, written
- * independently: reserve the estimate while the balance is positive; settle {@code actual - estimate}; at
+ * independently: reserve the estimate while the balance is positive; settle {@code actual - estimate}
+ * (debt capped at 100 periods' amount); at
  * each boundary {@code balance = min(amount, balance + amount)} per elapsed period; a settlement after the
  * reset charges extra cost to the new period but refunds only the debt carried into it.
  */
@@ -111,7 +112,7 @@ class BudgetProperties {
           Decision d = a.decision();
           if (balance > 0) {
             assertThat(d.isAllowed()).as("admitted while the balance (%s) is positive", balance).isTrue();
-            balance -= s.amount();
+            balance = Math.max(-100 * AMOUNT, balance - s.amount()); // debt is capped
             Request r = new Request(a, period, s.amount());
             open.add(r);
             admitted.add(r);
@@ -133,7 +134,7 @@ class BudgetProperties {
           if (!r.settled) {
             long delta = actual - r.estimate;
             if (r.period == period || delta > 0) {
-              balance -= delta;
+              balance = Math.max(-100 * AMOUNT, balance - delta);
             } else {
               long credit = Math.min(-delta, carried);
               carried -= credit;
@@ -246,7 +247,13 @@ class BudgetProperties {
       a.complete(Outcome.success().withActualCost(450));
     }
     assertThat(limiter.admin().budgetBalance(AGENT, "llm-tokens")).hasValue(-50);
-    assertThat(limiter.decide(AgentRequest.of(AGENT, inbound)).reason()).isEqualTo(Reason.RATE_LIMITED);
+    Decision refused = limiter.decide(AgentRequest.of(AGENT, inbound));
+    assertThat(refused.reason()).isEqualTo(Reason.RATE_LIMITED);
+    assertThat(refused.limits())
+        .as("only the budget: the bucket's token was given back")
+        .singleElement()
+        .satisfies(l -> assertThat(l.limit()).isEqualTo("llm-tokens"));
+    assertThat(limiter.admin().inspect(AGENT, inbound).get(0).remaining()).isEqualTo(99);
     assertThat(limiter.decide(AgentRequest.of(AGENT, egress)).reason()).isEqualTo(Reason.RATE_LIMITED);
     Policy conflicting =
         Policy.named("other")
@@ -258,5 +265,28 @@ class BudgetProperties {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
             "policy 'other': budget 'llm-tokens' is already in use with another configuration");
+  }
+
+  /** An absurd actual cost cannot wrap the balance around: debt stops at 100 periods' amount. */
+  @Test
+  void debtIsCappedSoNothingWrapsAround() {
+    FakeTimeSource clock = new FakeTimeSource();
+    Clock wall = Clock.fixed(Instant.parse("2026-11-23T00:00:00Z"), ZoneOffset.UTC);
+    AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(clock).wallClock(wall).build();
+    Policy policy =
+        Policy.named("export")
+            .limit(Limit.capacity(1000).refill(1000).per(Duration.ofSeconds(1)))
+            .budget(Budget.named("rows").amount(1_000).every(Duration.ofDays(366)))
+            .build();
+    for (int i = 0; i < 8; i++) {
+      Admission a = limiter.enter(AgentRequest.of(AGENT, policy).withEstimate(1));
+      a.complete(Outcome.success().withActualCost(Long.MAX_VALUE / 4));
+    }
+    assertThat(limiter.admin().budgetBalance(AGENT, "rows")).hasValue(-100_000);
+    Decision refused = limiter.decide(AgentRequest.of(AGENT, policy));
+    assertThat(refused.reason()).isEqualTo(Reason.RATE_LIMITED);
+    // 101 boundaries of 366-day periods counted from the epoch: still a valid time, far away
+    assertThat(refused.retryAfter()).isGreaterThan(Duration.ofDays(366 * 100));
+    assertThat(refused.retryAfter()).isLessThan(Duration.ofDays(366 * 101));
   }
 }
