@@ -2,17 +2,23 @@ package dev.agentlimiter.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.agentlimiter.api.Budget;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Balances of cost budgets per (budget, agent), in one bounded Caffeine cache. A balance that has been
- * drawn on is kept at least until its period ends, so idle expiry never refills it early.
+ * drawn on is kept at least until it is positive again; if it is evicted sooner (the cache is full), a
+ * fixed-size table per budget remembers it, so <b>eviction never refills a budget</b>: a returning agent
+ * starts no richer than it left. Two agents sharing a slot can only make a newcomer poorer.
  *
  * <p>Accounting, per balance: a reservation subtracts the estimate if the balance is positive; a settlement
  * subtracts {@code actual - estimate}; at each period boundary the balance becomes {@code min(amount,
@@ -24,11 +30,17 @@ final class BudgetLedger {
 
   static final long DAY_NANOS = 86_400_000_000_000L;
 
+  private final EngineClock clock;
   private final long epochAnchorNanos;
   private final Cache<ScopedKey, Balance> cache;
+  private final int rememberedSlots;
+  private final long salt = ThreadLocalRandom.current().nextLong();
+  private final ConcurrentHashMap<Integer, Remembered> remembered = new ConcurrentHashMap<>();
 
   BudgetLedger(EngineClock clock, long epochAnchorNanos, long maximum, Duration idle) {
+    this.clock = clock;
     this.epochAnchorNanos = epochAnchorNanos;
+    this.rememberedSlots = EvictionLedger.slotsFor(maximum);
     long idleNanos = idle.toNanos();
     this.cache =
         Caffeine.newBuilder()
@@ -36,7 +48,89 @@ final class BudgetLedger {
             .expireAfter(new KeepExpiry<Balance>((b, now) -> b.keepNanos(epoch(now), idleNanos)))
             .ticker(clock::cacheNow)
             .executor(Runnable::run)
+            .evictionListener(this::onEviction)
             .build();
+  }
+
+  /**
+   * Balances that were evicted while drawn on, per budget, in hashed slots: a (period, balance) pair each,
+   * merged to the poorer when two agents share a slot. Guarded by its own monitor.
+   */
+  private static final class Remembered {
+    final long[] period;
+    final long[] balance;
+
+    Remembered(int slots) {
+      period = new long[slots];
+      balance = new long[slots];
+      Arrays.fill(period, Long.MIN_VALUE);
+    }
+  }
+
+  private int slot(ScopedKey key) {
+    long h = AgentKey.mix(((long) key.id.hashCode() << 32) ^ key.id.length() ^ salt);
+    return (int) h & (rememberedSlots - 1);
+  }
+
+  /**
+   * Eviction is not a refill: a balance below its amount is remembered, so the agent's next request
+   * starts no richer than it left. Runs inside Caffeine's atomic removal of the entry.
+   */
+  private void onEviction(@Nullable ScopedKey key, @Nullable Balance b, RemovalCause cause) {
+    if (key == null || b == null || !cause.wasEvicted()) {
+      return;
+    }
+    long period;
+    long balance;
+    synchronized (b) {
+      b.roll(epoch(clock.now()));
+      if (b.balance >= b.budget.amount()) {
+        return;
+      }
+      period = b.period;
+      balance = b.balance;
+    }
+    Remembered r = remembered.computeIfAbsent(key.scope, s -> new Remembered(rememberedSlots));
+    int slot = slot(key);
+    synchronized (r) {
+      long p = r.period[slot];
+      if (p == Long.MIN_VALUE) {
+        r.period[slot] = period;
+        r.balance[slot] = balance;
+        return;
+      }
+      long newer = Math.max(p, period);
+      long amount = b.budget.amount();
+      r.balance[slot] =
+          Math.min(rolled(r.balance[slot], newer - p, amount), rolled(balance, newer - period, amount));
+      r.period[slot] = newer;
+    }
+  }
+
+  /** A new balance for {@code key}, no richer than a remembered one. */
+  private Balance fresh(ScopedKey key, Budget budget, long epochNow) {
+    Balance b = new Balance(budget, epochNow);
+    Remembered r = remembered.get(key.scope);
+    if (r == null) {
+      return b;
+    }
+    int slot = slot(key);
+    synchronized (r) {
+      long p = r.period[slot];
+      if (p != Long.MIN_VALUE && p <= b.period) {
+        b.balance = Math.min(b.balance, rolled(r.balance[slot], b.period - p, budget.amount()));
+      }
+    }
+    return b;
+  }
+
+  /** {@code balance} after {@code elapsed} period boundaries: debt carried, unused budget not. */
+  static long rolled(long balance, long elapsed, long amount) {
+    if (elapsed <= 0) {
+      return balance;
+    }
+    long needed = balance >= 0 ? 1 : -balance / amount + 2;
+    return elapsed >= needed ? amount : Math.min(amount, balance + elapsed * amount);
   }
 
   long epoch(long engineNanos) {
@@ -56,7 +150,7 @@ final class BudgetLedger {
       int scope, String agentId, Budget budget, long estimate, long now, long[] out) {
     ScopedKey key = new ScopedKey(scope, agentId);
     long epochNow = epoch(now);
-    Balance b = cache.get(key, k -> new Balance(budget, epochNow));
+    Balance b = cache.get(key, k -> fresh(k, budget, epochNow));
     Reservation r = null;
     synchronized (b) {
       b.roll(epochNow);
@@ -82,7 +176,7 @@ final class BudgetLedger {
    */
   void settle(Reservation r, long actual, long now, long[] out) {
     long epochNow = epoch(now);
-    Balance b = cache.get(r.key(), k -> new Balance(r.budget(), epochNow));
+    Balance b = cache.get(r.key(), k -> fresh(k, r.budget(), epochNow));
     synchronized (b) {
       b.roll(epochNow);
       long before = b.balance;
@@ -103,11 +197,12 @@ final class BudgetLedger {
     cache.put(r.key(), b);
   }
 
-  /** The balance now, if the agent has one. */
-  @Nullable Long balance(int scope, String agentId, long now) {
-    Balance b = cache.getIfPresent(new ScopedKey(scope, agentId));
+  /** The balance now: the tracked one, else what a new request would start from. Tracks nothing. */
+  long balance(int scope, String agentId, Budget budget, long now) {
+    ScopedKey key = new ScopedKey(scope, agentId);
+    Balance b = cache.getIfPresent(key);
     if (b == null) {
-      return null;
+      return fresh(key, budget, epoch(now)).balance;
     }
     synchronized (b) {
       b.roll(epoch(now));
@@ -171,12 +266,9 @@ final class BudgetLedger {
         return;
       }
       long index = periodOf(budget, epochNow);
-      long elapsed = index - period;
       long amount = budget.amount();
-      // periods needed to lift the balance to the full amount (at least one)
-      long needed = balance >= 0 ? 1 : -balance / amount + 2;
       long before = balance;
-      balance = elapsed >= needed ? amount : Math.min(amount, balance + elapsed * amount);
+      balance = rolled(balance, index - period, amount);
       carried = before < 0 ? amount - balance : 0;
       period = index;
       periodEnd = startOf(budget, index + 1);

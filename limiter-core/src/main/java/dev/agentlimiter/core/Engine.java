@@ -352,8 +352,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     if (id == null) {
       return OptionalLong.empty();
     }
-    Long balance = budgets.balance(id, agent.id(), clock.now());
-    return OptionalLong.of(
-        balance != null ? balance : java.util.Objects.requireNonNull(budgetsByName.get(budget)).amount());
+    Budget config = java.util.Objects.requireNonNull(budgetsByName.get(budget));
+    return OptionalLong.of(budgets.balance(id, agent.id(), config, clock.now()));
   }
 }
