@@ -78,7 +78,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     Policy previous = byName.putIfAbsent(policy.name(), policy);
     if (previous != null && !previous.equals(policy)) {
       throw new IllegalArgumentException(
-          "policy '" + policy.name() + "' is already in use with other limits: " + previous);
+          "policy '" + policy.name() + "' is already in use with another configuration: " + previous);
     }
     int budgetScope = -1;
     Budget budget = policy.budget().orElse(null);

@@ -190,7 +190,16 @@ class EngineTest {
     Policy impostor = Policy.named("search").limit(Limit.capacity(1).refill(1).per(Duration.ofDays(1))).build();
     assertThatThrownBy(() -> limiter.decide(AgentRequest.of(alice, impostor)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("policy 'search' is already in use with other limits");
+        .hasMessageStartingWith("policy 'search' is already in use with another configuration");
+    Policy sameLimitsWithACap =
+        Policy.named("search")
+            .limit(search.limits().get(0))
+            .limit(search.limits().get(1))
+            .concurrency(dev.agentlimiter.api.ConcurrencyLimit.of(2))
+            .build();
+    assertThatThrownBy(() -> limiter.decide(AgentRequest.of(alice, sameLimitsWithACap)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("policy 'search' is already in use with another configuration");
   }
 
   @Test
