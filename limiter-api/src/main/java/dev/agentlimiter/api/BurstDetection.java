@@ -16,7 +16,8 @@ import java.time.Duration;
  *
  * @param factor how many times the baseline counts as a spike, 2 to 1,000 (default window 1 second)
  * @param window the short window, 1 ms to 1 hour
- * @param baseline the averaging horizon of the baseline, 2 to 10,000 windows (default 1 minute)
+ * @param baseline the averaging horizon of the baseline, 2 to 10,000 windows (default 1 minute); idle
+ *     windows decay it, and an agent idle for a whole horizon starts from zero
  * @param minimumRate the smallest baseline assumed, in requests per window, so a new or idle agent's first
  *     requests are not a spike (default 2)
  * @param mode report only (default) or throttle

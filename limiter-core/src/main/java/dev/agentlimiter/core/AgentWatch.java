@@ -58,8 +58,8 @@ final class AgentWatch {
       }
       baselineMilli += (burstCount * 1000 - baselineMilli) / n;
       long idle = window - burstWindow - 1;
-      if (idle > 20 * n) {
-        baselineMilli = 0;
+      if (idle >= n) {
+        baselineMilli = 0; // idle for a whole horizon: starts over (and the loop stays short)
       } else {
         for (long i = 0; i < idle && baselineMilli >= n; i++) {
           baselineMilli -= baselineMilli / n; // the same average, with a count of 0

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Burst detection against a window-by-window simulation of its documented rule: a baseline that is an
  * exponentially weighted moving average of the per-window counts (in milli-requests, integer), decayed in
- * idle windows; a spike when a window's count exceeds {@code factor × max(baseline, minimumRate)}; one
+ * idle windows and reset after a whole horizon of them; a spike when a window's count exceeds {@code factor × max(baseline, minimumRate)}; one
  * event per run of spiking windows; in throttle mode, the requests over the threshold are refused until
  * the window ends.
  */
@@ -57,10 +57,17 @@ class BurstProperties {
     // the engine's time starts at 0, so window w is [w s, w+1 s); requests go in the middle of each
     clock.advance(Duration.ofMillis(500));
     long baselineMilli = 0;
+    int idleRun = 0;
     boolean spiking = false;
     int expectedEvents = 0;
     for (int w = 0; w < counts.size(); w++) {
       int count = counts.get(w);
+      if (count > 0) {
+        if (idleRun >= WINDOWS) {
+          baselineMilli = 0; // idle for a whole horizon: the baseline starts over
+        }
+        idleRun = 0;
+      }
       long threshold = (long) factor * Math.max(baselineMilli, minimumRate * 1000L);
       int admitted = 0;
       for (int r = 1; r <= count; r++) {
@@ -90,6 +97,9 @@ class BurstProperties {
         spiking = false; // an idle window ends a spike too
       }
       baselineMilli += (count * 1000L - baselineMilli) / WINDOWS;
+      if (count == 0) {
+        idleRun++;
+      }
       clock.advance(WINDOW);
     }
   }
