@@ -7,8 +7,9 @@ import java.time.Duration;
  * {@link #repeats()} times within {@link #window()} (a sliding window) is refused with
  * {@link Reason#LOOP_DETECTED}. Refused repeats count too, so an agent that keeps hammering stays refused,
  * and its retry-after doubles with every refusal from {@link #backoff()} up to {@link #maxBackoff()}. An
- * <em>error loop</em>, the same request failing (4xx/5xx reported through {@link Admission#complete})
- * more than {@link #errorRepeats()} times in a row within the window, is refused at the lower threshold.
+ * <em>error loop</em> is caught at a lower threshold: once the same request has failed (4xx/5xx reported
+ * through {@link Admission#complete}) {@link #errorRepeats()} times in a row within the window, its next
+ * repeat is refused.
  *
  * <p><b>Requests with different fingerprints never affect each other</b>, and requests without a
  * fingerprint are never checked. Immutable.
@@ -19,8 +20,8 @@ import java.time.Duration;
  *
  * @param repeats identical requests tolerated within the window, 1 to 64
  * @param window the sliding window, at most 1 day
- * @param errorRepeats consecutive failures of one request tolerated, 1 to {@code repeats} (default half of
- *     {@code repeats}, rounded up)
+ * @param errorRepeats failures in a row of one request after which its next repeat is refused, 1 to
+ *     {@code repeats} (default half of {@code repeats}, rounded up)
  * @param backoff the first retry-after beyond the window's own (default 1 second)
  * @param maxBackoff the cap of the doubling retry-after (default 5 minutes, at least {@code backoff})
  * @param trackedFingerprints distinct recent requests remembered per agent, 1 to 256 (default 16); the
