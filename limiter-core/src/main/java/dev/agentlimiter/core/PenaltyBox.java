@@ -2,6 +2,7 @@ package dev.agentlimiter.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Quarantine;
 import dev.agentlimiter.api.QuarantineStatus;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * The penalty boxes of all lanes: per (lane, agent), the recent refusals and the quarantine. Bounded like
  * the buckets (maximum entries, same-thread maintenance); an entry is kept at least until its quarantine
  * and the decay of its level are over, or until it has been idle for the idle expiry, whichever is later.
- * Thread-safe: each entry is guarded by its own monitor.
+ * <b>Eviction is not a release:</b> an entry evicted for size while quarantined or decaying is remembered
+ * in a fixed table and put back when its agent returns. Thread-safe: each entry is guarded by its own
+ * monitor.
  */
 final class PenaltyBox {
 
@@ -25,9 +30,40 @@ final class PenaltyBox {
   private final IntFunction<String> laneNames;
   private final Cache<ScopedKey, Offences> cache;
 
+  // Eviction is not a release: quarantined (or still decaying) entries evicted for size are remembered
+  // in hashed slots of MEMORY_FIELDS longs: a tag identifying the (lane, agent), then the record. A slot
+  // is recalled only by the tag's owner, so a collision can forget a record but never box an innocent.
+  private static final int MEMORY_FIELDS = 5;
+  private static final int TAG = 0;
+  private static final int UNTIL = 1;
+  private static final int LAST_END = 2;
+  private static final int DECAY = 3;
+  private static final int LEVEL_AND_CAUSE = 4;
+  /** The refusals that count as offences, by their code in the memory. */
+  private static final Reason[] CAUSES = {
+    Reason.RATE_LIMITED, Reason.LOOP_DETECTED, Reason.CONCURRENCY_LIMITED, Reason.QUARANTINED
+  };
+
+  private static int causeCode(Reason cause) {
+    for (int i = 0; i < CAUSES.length; i++) {
+      if (CAUSES[i] == cause) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private final AtomicLongArray memory;
+  private final int memoryMask;
+  private final long salt = ThreadLocalRandom.current().nextLong();
+  private volatile boolean remembering;
+
   PenaltyBox(EngineClock clock, long maximum, Duration idle, IntFunction<String> laneNames) {
     this.clock = clock;
     this.laneNames = laneNames;
+    int slots = EvictionLedger.slotsFor(maximum);
+    this.memory = new AtomicLongArray(slots * MEMORY_FIELDS);
+    this.memoryMask = slots - 1;
     long idleNanos = idle.toNanos();
     this.cache =
         Caffeine.newBuilder()
@@ -35,12 +71,96 @@ final class PenaltyBox {
             .expireAfter(new KeepExpiry<Offences>((o, now) -> o.keepNanos(now, idleNanos)))
             .ticker(clock::cacheNow)
             .executor(Runnable::run)
+            .evictionListener(this::onEviction)
             .build();
   }
 
-  /** Time left in quarantine, or 0. No entry is created. */
+  private long hash(ScopedKey key) {
+    return AgentKey.mix(((long) key.id.hashCode() << 32) ^ (key.id.length() * 31L + key.scope) ^ salt);
+  }
+
+  /** Writers take the array's monitor; readers check the tag before and after reading the record. */
+  private void onEviction(@Nullable ScopedKey key, @Nullable Offences o, RemovalCause cause) {
+    if (key == null || o == null || cause != RemovalCause.SIZE) {
+      return; // expiry only drops entries whose quarantine and decay are over
+    }
+    long now = clock.now();
+    long until;
+    long lastEnd;
+    long decay;
+    long levelAndCause;
+    synchronized (o) {
+      if (o.level == 0) {
+        return; // never quarantined: only refusals counted, nothing to keep
+      }
+      until = o.until;
+      lastEnd = o.lastEnd;
+      decay = o.decayNanos;
+      levelAndCause = o.level | ((long) causeCode(o.cause) << 8);
+    }
+    long h = hash(key);
+    long tag = h | 1;
+    int at = ((int) (h >>> 32) & memoryMask) * MEMORY_FIELDS;
+    synchronized (memory) {
+      long other = memory.get(at + TAG);
+      boolean later = now - memory.get(at + UNTIL) < now - until; // wrap-safe: ends later
+      if (other != 0 && other != tag && !later) {
+        return; // keep the record that keeps its agent boxed longer
+      }
+      memory.set(at + TAG, 0);
+      memory.set(at + UNTIL, until);
+      memory.set(at + LAST_END, lastEnd);
+      memory.set(at + DECAY, decay);
+      memory.set(at + LEVEL_AND_CAUSE, levelAndCause);
+      memory.set(at + TAG, tag);
+      remembering = true;
+    }
+  }
+
+  /** The remembered record of {@code key}, removed from memory, or {@code null}. */
+  private @Nullable Offences recall(ScopedKey key, int ring) {
+    if (!remembering) {
+      return null;
+    }
+    long h = hash(key);
+    long tag = h | 1;
+    int at = ((int) (h >>> 32) & memoryMask) * MEMORY_FIELDS;
+    if (memory.get(at + TAG) != tag) {
+      return null; // the common case: one volatile read
+    }
+    synchronized (memory) {
+      if (memory.get(at + TAG) != tag) {
+        return null;
+      }
+      Offences o = new Offences(ring);
+      o.until = memory.get(at + UNTIL);
+      o.lastEnd = memory.get(at + LAST_END);
+      o.decayNanos = memory.get(at + DECAY);
+      long levelAndCause = memory.get(at + LEVEL_AND_CAUSE);
+      o.level = (int) (levelAndCause & 0xff);
+      o.cause = CAUSES[(int) (levelAndCause >>> 8)];
+      memory.set(at + TAG, 0); // back in the cache; an eviction writes it again
+      return o;
+    }
+  }
+
+  /** The tracked entry, or the remembered one put back in the cache, or {@code null}. */
+  private @Nullable Offences find(ScopedKey key) {
+    Offences o = cache.getIfPresent(key);
+    if (o != null) {
+      return o;
+    }
+    Offences recalled = recall(key, 2);
+    if (recalled == null) {
+      return null;
+    }
+    Offences raced = cache.asMap().putIfAbsent(key, recalled);
+    return raced != null ? raced : recalled;
+  }
+
+  /** Time left in quarantine, or 0. Creates no entry (beyond putting back a remembered one). */
   long remainingNanos(int lane, String agentId, long now) {
-    Offences o = cache.getIfPresent(new ScopedKey(lane, agentId));
+    Offences o = find(new ScopedKey(lane, agentId));
     if (o == null) {
       return 0;
     }
@@ -59,7 +179,13 @@ final class PenaltyBox {
   LimiterEvent.@Nullable Quarantined offence(
       int lane, String agentId, Quarantine rule, Reason cause, long now) {
     ScopedKey key = new ScopedKey(lane, agentId);
-    Offences o = cache.get(key, k -> new Offences(rule.denials() + 1));
+    Offences o =
+        cache.get(
+            key,
+            k -> {
+              Offences recalled = recall(k, rule.denials() + 1);
+              return recalled != null ? recalled : new Offences(rule.denials() + 1);
+            });
     LimiterEvent.Quarantined event = null;
     synchronized (o) {
       if (now < o.until) {
@@ -79,7 +205,7 @@ final class PenaltyBox {
 
   /** Ends a quarantine now, keeping the level. */
   boolean release(int lane, String agentId, long now) {
-    Offences o = cache.getIfPresent(new ScopedKey(lane, agentId));
+    Offences o = find(new ScopedKey(lane, agentId));
     if (o == null) {
       return false;
     }
@@ -94,7 +220,7 @@ final class PenaltyBox {
   }
 
   @Nullable QuarantineStatus status(int lane, String agentId, long now) {
-    Offences o = cache.getIfPresent(new ScopedKey(lane, agentId));
+    Offences o = find(new ScopedKey(lane, agentId));
     return o == null ? null : o.status(agentId, laneNames.apply(lane), now);
   }
 
@@ -111,7 +237,12 @@ final class PenaltyBox {
   }
 
   boolean isEmpty() {
-    return cache.estimatedSize() == 0;
+    return !remembering && cache.estimatedSize() == 0;
+  }
+
+  /** Whether the cache holds an entry for the agent now (tests). */
+  boolean isTracked(int lane, String agentId) {
+    return cache.asMap().containsKey(new ScopedKey(lane, agentId));
   }
 
   long size() {
@@ -128,12 +259,13 @@ final class PenaltyBox {
     int level;
     long until = Long.MIN_VALUE;
     long lastEnd = Long.MIN_VALUE;
-    private long decayNanos;
-    private Reason cause = Reason.RATE_LIMITED;
+    long decayNanos;
+    Reason cause = Reason.RATE_LIMITED;
 
     Offences(int ring) {
       denials = new long[ring];
     }
+
 
     /** Records a refusal; whether it is one more than the rule tolerates within its window. */
     boolean countDenial(Quarantine rule, long now) {
