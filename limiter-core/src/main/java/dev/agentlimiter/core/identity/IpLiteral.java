@@ -22,11 +22,15 @@ final class IpLiteral {
     if (text.indexOf(':') < 0) {
       return ipv4(text);
     }
+    if (text.charAt(0) == '.') {
+      return null; // InetAddress parses literals only when they start with a hex digit or ':'
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean ok = c == ':' || c == '.' || Character.digit(c, 16) >= 0;
+      boolean ok =
+          c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
       if (!ok) {
-        return null; // no zone ids, brackets, spaces or anything a resolver would look up
+        return null; // ASCII only: no zone ids, brackets, spaces or anything a resolver would look up
       }
     }
     byte[] bytes;
