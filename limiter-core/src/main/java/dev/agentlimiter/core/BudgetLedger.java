@@ -30,6 +30,17 @@ final class BudgetLedger {
 
   static final long DAY_NANOS = 86_400_000_000_000L;
 
+  /** Indexes of the {@code out} array of {@link #reserve} and {@link #settle}: the balance after. */
+  static final int BALANCE = 0;
+  /** Nanos until the period ends. */
+  static final int PERIOD_LEFT = 1;
+  /** Nanos until a refused balance is positive again (reserve only). */
+  static final int POSITIVE_IN = 2;
+  /** 1 if this call took the balance from positive to zero or below. */
+  static final int CROSSED = 3;
+  /** The length of the {@code out} array. */
+  static final int OUT_LENGTH = 4;
+
   private final EngineClock clock;
   private final long epochAnchorNanos;
   private final Cache<ScopedKey, Balance> cache;
@@ -159,10 +170,10 @@ final class BudgetLedger {
         b.balance = Math.max(b.floor(), before - estimate);
         r = new Reservation(key, budget, b.period, estimate);
       }
-      out[0] = b.balance;
-      out[1] = b.periodEnd - epochNow;
-      out[2] = b.balance > 0 ? 0 : b.positiveAt() - epochNow;
-      out[3] = before > 0 && b.balance <= 0 ? 1 : 0;
+      out[BALANCE] = b.balance;
+      out[PERIOD_LEFT] = b.periodEnd - epochNow;
+      out[POSITIVE_IN] = b.balance > 0 ? 0 : b.positiveAt() - epochNow;
+      out[CROSSED] = before > 0 && b.balance <= 0 ? 1 : 0;
     }
     if (r != null && estimate > 0) {
       cache.put(key, b); // re-evaluates expiry: a drawn balance lives to the period's end
@@ -190,9 +201,9 @@ final class BudgetLedger {
         b.carried -= credit;
         b.balance = before + credit;
       }
-      out[0] = b.balance;
-      out[1] = b.periodEnd - epochNow;
-      out[3] = before > 0 && b.balance <= 0 ? 1 : 0;
+      out[BALANCE] = b.balance;
+      out[PERIOD_LEFT] = b.periodEnd - epochNow;
+      out[CROSSED] = before > 0 && b.balance <= 0 ? 1 : 0;
     }
     cache.put(r.key(), b);
   }

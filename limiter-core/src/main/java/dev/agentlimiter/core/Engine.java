@@ -40,8 +40,10 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   private final AtomicInteger scopes = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> laneIds = new ConcurrentHashMap<>();
   private final List<String> laneNames = new CopyOnWriteArrayList<>();
-  private final ConcurrentHashMap<String, Budget> budgetsByName = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Integer> budgetIds = new ConcurrentHashMap<>();
+  /** Budgets by name, each with the scope its balances are kept under (shared by linked policies). */
+  private final ConcurrentHashMap<String, BudgetScope> budgetScopes = new ConcurrentHashMap<>();
+
+  private record BudgetScope(Budget budget, int id) {}
 
   final PenaltyBox box;
   final WatchTable watches;
@@ -83,13 +85,15 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     int budgetScope = -1;
     Budget budget = policy.budget().orElse(null);
     if (budget != null) {
-      Budget shared = budgetsByName.putIfAbsent(budget.name(), budget);
-      if (shared != null && !shared.equals(budget)) {
+      BudgetScope shared =
+          budgetScopes.computeIfAbsent(
+              budget.name(), n -> new BudgetScope(budget, scopes.getAndIncrement()));
+      if (!shared.budget().equals(budget)) {
         throw new IllegalArgumentException(
             "policy '" + policy.name() + "': budget '" + budget.name()
-                + "' is already in use with another configuration: " + shared);
+                + "' is already in use with another configuration: " + shared.budget());
       }
-      budgetScope = budgetIds.computeIfAbsent(budget.name(), n -> scopes.getAndIncrement());
+      budgetScope = shared.id();
     }
     int lane = laneId(policy.lane());
     int scope = budgetScope;
@@ -166,24 +170,40 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   public void report(AgentIdentity agent, Policy policy, Outcome outcome) {
     BoundPolicy b = bind(policy);
     if (b.reputation != null && outcome.kind() != Outcome.Kind.UNKNOWN) {
-      feedReputation(b, agent.id(), outcome.kind() == Outcome.Kind.FAILURE, clock.now());
+      long now = clock.now();
+      reputation(b, watches.get(b, agent.id(), now), agent.id(), now, outcome.kind());
     }
   }
 
-  void feedReputation(BoundPolicy b, String agentId, boolean failed, long now) {
-    feedReputation(b, watches.get(b, agentId, now), agentId, failed, now);
-  }
-
-  void feedReputation(BoundPolicy b, AgentWatch w, String agentId, boolean failed, long now) {
+  /**
+   * The agent's reputation factor under {@code b} now, after counting {@code outcome} (none if
+   * {@link Outcome.Kind#UNKNOWN}) and closing elapsed windows; emits the change if there was one.
+   */
+  int reputation(BoundPolicy b, AgentWatch w, String agentId, long now, Outcome.Kind outcome) {
     int before;
     int after;
     synchronized (w) {
-      w.outcome(b, failed, now);
+      if (outcome != Outcome.Kind.UNKNOWN) {
+        w.outcome(b, outcome == Outcome.Kind.FAILURE, now);
+      }
+      after = w.reputation(b, now);
       before = w.takeReputationChange();
-      after = w.percent();
     }
     if (before >= 0) {
       emit(new LimiterEvent.ReputationChanged(agentId, b.policy.name(), before, after));
+    }
+    return after;
+  }
+
+  /** Emits {@link LimiterEvent.BudgetExhausted} if a reservation or settlement reported crossing it. */
+  void budgetCrossed(String agentId, Budget budget, long[] out) {
+    if (out[BudgetLedger.CROSSED] == 1) {
+      emit(
+          new LimiterEvent.BudgetExhausted(
+              agentId,
+              budget.name(),
+              out[BudgetLedger.BALANCE],
+              Duration.ofNanos(out[BudgetLedger.PERIOD_LEFT])));
     }
   }
 
@@ -331,28 +351,16 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       return 100;
     }
     AgentWatch w = watches.getIfPresent(b, agent.id());
-    if (w == null) {
-      return rep.ceilingPercent();
-    }
-    int before;
-    int after;
-    synchronized (w) {
-      after = w.reputation(b, clock.now());
-      before = w.takeReputationChange();
-    }
-    if (before >= 0) {
-      emit(new LimiterEvent.ReputationChanged(agent.id(), policy.name(), before, after));
-    }
-    return after;
+    return w == null
+        ? rep.ceilingPercent()
+        : reputation(b, w, agent.id(), clock.now(), Outcome.Kind.UNKNOWN);
   }
 
   @Override
   public OptionalLong budgetBalance(AgentIdentity agent, String budget) {
-    Integer id = budgetIds.get(budget);
-    if (id == null) {
-      return OptionalLong.empty();
-    }
-    Budget config = java.util.Objects.requireNonNull(budgetsByName.get(budget));
-    return OptionalLong.of(budgets.balance(id, agent.id(), config, clock.now()));
+    BudgetScope scope = budgetScopes.get(budget);
+    return scope == null
+        ? OptionalLong.empty()
+        : OptionalLong.of(budgets.balance(scope.id(), agent.id(), scope.budget(), clock.now()));
   }
 }

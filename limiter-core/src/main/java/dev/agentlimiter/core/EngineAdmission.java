@@ -3,10 +3,8 @@ package dev.agentlimiter.core;
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
-import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RequestFingerprint;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
@@ -66,11 +64,7 @@ final class EngineAdmission implements Admission {
   }
 
   private void end(Outcome outcome) {
-    for (InFlightTable.Permit permit : permits) {
-      if (permit != null) {
-        engine.inFlight.release(permit);
-      }
-    }
+    engine.inFlight.releaseAll(permits);
     boolean settle = outcome.actualCost().isPresent() && reservations.length > 0;
     if (!settle && outcome.kind() == Outcome.Kind.UNKNOWN) {
       return;
@@ -78,15 +72,11 @@ final class EngineAdmission implements Admission {
     long now = engine.clock.now();
     if (settle) {
       long actual = outcome.actualCost().getAsLong();
-      long[] out = new long[4];
+      long[] out = new long[BudgetLedger.OUT_LENGTH];
       for (BudgetLedger.Reservation r : reservations) {
         if (r != null && actual != r.estimate()) {
           engine.budgets.settle(r, actual, now, out);
-          if (out[3] == 1) {
-            engine.emit(
-                new LimiterEvent.BudgetExhausted(
-                    request.agent().id(), r.budget().name(), out[0], Duration.ofNanos(out[1])));
-          }
+          engine.budgetCrossed(request.agent().id(), r.budget(), out);
         }
       }
     }
@@ -113,7 +103,7 @@ final class EngineAdmission implements Admission {
         }
       }
       if (b.reputation != null) {
-        engine.feedReputation(b, w, agentId, failed, now);
+        engine.reputation(b, w, agentId, now, outcome.kind());
       }
     }
   }

@@ -133,6 +133,15 @@ final class InFlightTable {
     }
   }
 
+  /** Releases every permit of an array (nulls skipped), each at most once. */
+  void releaseAll(@Nullable Permit[] permits) {
+    for (Permit permit : permits) {
+      if (permit != null) {
+        release(permit);
+      }
+    }
+  }
+
   int inFlight(BoundPolicy b, String agentId) {
     Held h = table.get(new ScopedKey(b.id, agentId));
     if (h == null) {

@@ -7,6 +7,7 @@ import dev.agentlimiter.api.BurstDetection;
 import dev.agentlimiter.api.ConcurrencyLimit;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.LimiterEvent;
+import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.PolicyState;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
@@ -35,6 +36,7 @@ final class Pipeline {
   private int tokensTaken; // policies whose buckets have been charged
   private final @Nullable AgentWatch[] watches;
   private final @Nullable ScopedKey[] keys;
+  private List<RateLimitStatus> admittedStatuses = List.of();
 
   private Pipeline(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
     this.engine = engine;
@@ -215,16 +217,7 @@ final class Pipeline {
       BoundPolicy b = bounds[i];
       long cost = request.costFor(b.policy);
       if (b.reputation != null) {
-        AgentWatch w = watch(i);
-        int percent;
-        int before;
-        synchronized (w) {
-          percent = w.reputation(b, now);
-          before = w.takeReputationChange();
-        }
-        if (before >= 0) {
-          engine.emit(new LimiterEvent.ReputationChanged(agentId, b.policy.name(), before, percent));
-        }
+        int percent = engine.reputation(b, watch(i), agentId, now, Outcome.Kind.UNKNOWN);
         cost = Math.min(b.policy.minCapacity(), ceilDiv(cost * 100, percent));
       }
       costs[i] = cost;
@@ -248,7 +241,7 @@ final class Pipeline {
       statuses.addAll(b.statuses(probe, offset));
       offset += b.limitCount * PolicyState.PROBE_STRIDE;
     }
-    long[] out = new long[4];
+    long[] out = new long[BudgetLedger.OUT_LENGTH];
     for (int i = 0; budgets && i < bounds.length; i++) {
       BoundPolicy b = bounds[i];
       Budget budget = b.budget;
@@ -264,34 +257,31 @@ final class Pipeline {
         return offence(
             b,
             Decision.denied(
-                Reason.RATE_LIMITED, List.of(status), status, Duration.ofNanos(Math.max(1, out[2]))));
+                Reason.RATE_LIMITED,
+                List.of(status),
+                status,
+                Duration.ofNanos(Math.max(1, out[BudgetLedger.POSITIVE_IN]))));
       }
       statuses.add(status);
       if (reservations.length == 0) {
         reservations = new BudgetLedger.Reservation[bounds.length];
       }
       reservations[i] = r;
-      if (out[3] == 1) {
-        engine.emit(
-            new LimiterEvent.BudgetExhausted(
-                agentId, budget.name(), out[0], Duration.ofNanos(out[1])));
-      }
+      engine.budgetCrossed(agentId, budget, out);
     }
     admittedStatuses = statuses;
     return null;
   }
 
-  private List<RateLimitStatus> admittedStatuses = List.of();
-
   static RateLimitStatus budgetStatus(BoundPolicy b, Budget budget, long[] out) {
-    long remaining = Math.max(0, Math.min(budget.amount(), out[0]));
+    long remaining = Math.max(0, Math.min(budget.amount(), out[BudgetLedger.BALANCE]));
     return new RateLimitStatus(
         b.policy.name(),
         budget.name(),
         budget.amount(),
         budget.interval(),
         remaining,
-        Duration.ofNanos(Math.max(0, out[1])));
+        Duration.ofNanos(Math.max(0, out[BudgetLedger.PERIOD_LEFT])));
   }
 
   private static long ceilDiv(long a, long b) {
@@ -312,18 +302,14 @@ final class Pipeline {
 
   /** Gives back what the checks before a refusal took. */
   private void undo() {
-    for (InFlightTable.Permit permit : permits) {
-      if (permit != null) {
-        engine.inFlight.release(permit);
-      }
-    }
+    engine.inFlight.releaseAll(permits);
     for (int i = 0; i < tokensTaken; i++) {
       bounds[i].state.refund(agentId, costs[i], now);
     }
-    long[] out = new long[4];
+    long[] out = new long[BudgetLedger.OUT_LENGTH];
     for (BudgetLedger.Reservation r : reservations) {
       if (r != null) {
-        engine.budgets.settle(r, 0, now, out);
+        engine.budgets.settle(r, 0, now, out); // an actual cost of 0 gives the estimate back
       }
     }
   }

@@ -59,7 +59,8 @@ final class Cidr {
     return new Cidr(masked, prefix);
   }
 
-  private static byte[] mask(byte[] address, int prefix) {
+  /** A copy of {@code address} with every bit after the first {@code prefix} cleared. */
+  static byte[] mask(byte[] address, int prefix) {
     byte[] out = address.clone();
     for (int i = 0; i < out.length; i++) {
       int keep = Math.max(0, Math.min(8, prefix - i * 8));

@@ -83,12 +83,7 @@ final class ClientAddress {
     if (address.length == 4 || ipv6Prefix == 128) {
       return IpLiteral.format(address);
     }
-    byte[] network = address.clone();
-    for (int i = 0; i < 16; i++) {
-      int keep = Math.max(0, Math.min(8, ipv6Prefix - i * 8));
-      network[i] &= (byte) (0xff << (8 - keep));
-    }
-    return IpLiteral.format(network) + "/" + ipv6Prefix;
+    return IpLiteral.format(Cidr.mask(address, ipv6Prefix)) + "/" + ipv6Prefix;
   }
 
   /** The last {@link #MAX_HOPS} hops of the first forwarding header present, leftmost first. */
