@@ -31,6 +31,7 @@ public final class Policy {
   private final long cost;
   private final long minCapacity;
   private final Defences defences;
+  private final boolean defended;
   private final int hash;
 
   private Policy(String name, String lane, List<Limit> limits, long cost, Defences defences) {
@@ -39,6 +40,7 @@ public final class Policy {
     this.limits = limits;
     this.cost = cost;
     this.defences = defences;
+    this.defended = defences.any(); // read on every decision
     long min = Long.MAX_VALUE;
     for (Limit limit : limits) {
       min = Math.min(min, limit.capacity());
@@ -155,7 +157,7 @@ public final class Policy {
 
   /** Whether any defence beyond the token buckets is configured. */
   public boolean hasDefences() {
-    return defences.any();
+    return defended;
   }
 
   @Override

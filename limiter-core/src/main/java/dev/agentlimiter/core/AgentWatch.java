@@ -130,10 +130,6 @@ final class AgentWatch {
     return before;
   }
 
-  int percent() {
-    return percent;
-  }
-
   /** Counts an outcome in the current reputation window. */
   void outcome(BoundPolicy b, boolean failed, long now) {
     if (b.reputation == null) {
