@@ -49,7 +49,32 @@ abstract class AgentKey {
   }
 
   static long stringHash(LocalPolicyState owner, String id) {
-    return mix(((long) id.hashCode() << 32) ^ id.length() ^ owner.salt);
+    return idHash(id, owner.salt);
+  }
+
+  /**
+   * A salted 64-bit hash of every character of {@code id}. Not {@code String.hashCode()}: its 32 bits collide
+   * by the birthday bound among a few hundred thousand ids, and anyone can craft ids that collide ("Aa" and
+   * "BB"), which would let one agent inherit another's remembered state. Here each 4-character chunk goes
+   * through a bijective mix chained from the salt, so a collision depends on the secret salt.
+   */
+  static long idHash(String id, long salt) {
+    int n = id.length();
+    long h = mix(salt ^ n);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      long chunk =
+          id.charAt(i)
+              | (long) id.charAt(i + 1) << 16
+              | (long) id.charAt(i + 2) << 32
+              | (long) id.charAt(i + 3) << 48;
+      h = mix(h ^ chunk);
+    }
+    long tail = 0;
+    for (; i < n; i++) {
+      tail = tail << 16 | id.charAt(i);
+    }
+    return mix(h ^ tail);
   }
 
   static int fold(long h) {

@@ -79,7 +79,7 @@ final class BudgetLedger {
   }
 
   private int slot(ScopedKey key) {
-    long h = AgentKey.mix(((long) key.id.hashCode() << 32) ^ key.id.length() ^ salt);
+    long h = AgentKey.idHash(key.id, salt);
     return (int) h & (rememberedSlots - 1);
   }
 

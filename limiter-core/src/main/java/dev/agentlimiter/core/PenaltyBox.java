@@ -76,7 +76,7 @@ final class PenaltyBox {
   }
 
   private long hash(ScopedKey key) {
-    return AgentKey.mix(((long) key.id.hashCode() << 32) ^ (key.id.length() * 31L + key.scope) ^ salt);
+    return AgentKey.mix(AgentKey.idHash(key.id, salt) + key.scope);
   }
 
   /** Writers take the array's monitor; readers check the tag before and after reading the record. */
