@@ -1,5 +1,8 @@
 package dev.agentlimiter.api;
 
+import java.io.InputStream;
+import java.util.Optional;
+
 /**
  * One request's passage through {@link AgentLimiter#enter}: the decision, and for an admitted request the
  * resources it holds (concurrency permits, budget reservations) until it ends.
@@ -17,6 +20,23 @@ public interface Admission extends AutoCloseable {
 
   /** Ends the request with an outcome: releases, settles and reports. Idempotent. */
   void complete(Outcome outcome);
+
+  /**
+   * The agent the engine identified, for a request entered through {@link AgentLimiter#enter(RequestView,
+   * Route)}; empty if none was identified (an invalid request, or a failed credential).
+   */
+  default Optional<AgentIdentity> agent() {
+    return Optional.empty();
+  }
+
+  /**
+   * The body to give the application instead of the container's stream, when the engine read some of it
+   * (for validation or a fingerprint): the bytes read, then the rest of the original stream. Empty when the
+   * engine did not touch the body, so the application reads the container's stream as usual.
+   */
+  default Optional<InputStream> replayBody() {
+    return Optional.empty();
+  }
 
   /** Ends the request with {@link Outcome#unknown()} unless it has already ended. Never throws. */
   @Override

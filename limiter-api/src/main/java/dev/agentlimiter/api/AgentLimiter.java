@@ -32,6 +32,31 @@ public interface AgentLimiter {
   Admission enter(AgentRequest request);
 
   /**
+   * Admits an HTTP request on a route, running every check the engine has, in this order, the first
+   * refusal winning:
+   *
+   * <ol>
+   *   <li>the route's {@link RequestRules} on the headers: required headers, content type, a declared
+   *       {@code Content-Length} above the body limit ({@link Reason#INVALID_REQUEST});
+   *   <li>identity: the configured resolvers in order, the first that does not abstain deciding; a failed
+   *       credential is {@link Reason#UNAUTHENTICATED} and charged to the client address, which is refused
+   *       ({@link Reason#RATE_LIMITED}) once it has failed too many; no credential is {@link
+   *       Reason#UNAUTHENTICATED} unless the route {@linkplain Route#allowsAnonymous() serves anonymous
+   *       callers}, who are keyed on their client address;
+   *   <li>the route's scopes ({@link Reason#FORBIDDEN});
+   *   <li>the body, read once, bounded, and replayed: size and JSON ({@link Reason#INVALID_REQUEST});
+   *   <li>the policies, after the identity's tier overrides, as {@link #enter(AgentRequest)} runs them,
+   *       with a fingerprint of the method, path, query and body prefix when a policy detects loops.
+   * </ol>
+   *
+   * <p>A refusal before the policies creates no per-identity state: a failed credential never allocates
+   * anything for the identity it claims. Never throws because of the request; the admission must be ended
+   * as {@link #enter(AgentRequest)}'s, and the application must read the body from {@link
+   * Admission#replayBody()} when present.
+   */
+  Admission enter(RequestView request, Route route);
+
+  /**
    * Reports an outcome the application learned outside a request, such as a bounce or a spam report,
    * to the agent's {@linkplain Reputation reputation} under a policy. Does nothing if the policy has no
    * reputation; an actual cost in the outcome is ignored.

@@ -15,26 +15,61 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Decision {
 
+  /** {@link Reason#INVALID_REQUEST}: a header the route requires is absent (400). */
+  public static final String CAUSE_MISSING_HEADER = "missing-header";
+
+  /** {@link Reason#INVALID_REQUEST}: the content type is not one the route accepts (415). */
+  public static final String CAUSE_UNSUPPORTED_CONTENT_TYPE = "unsupported-content-type";
+
+  /** {@link Reason#INVALID_REQUEST}: the body is larger than the route accepts (413). */
+  public static final String CAUSE_BODY_TOO_LARGE = "body-too-large";
+
+  /**
+   * {@link Reason#INVALID_REQUEST}: the body is not one acceptable JSON document (400). Finer causes start
+   * with this one: {@code malformed-json}, {@code malformed-json.duplicate-key}, {@code
+   * malformed-json.invalid-utf8}, {@code malformed-json.trailing-content}, {@code malformed-json.too-deep},
+   * {@code malformed-json.too-large}, {@code malformed-json.empty}.
+   */
+  public static final String CAUSE_MALFORMED_JSON = "malformed-json";
+
+  /** {@link Reason#INVALID_REQUEST}: the body could not be read from the connection (400). */
+  public static final String CAUSE_UNREADABLE_BODY = "unreadable-body";
+
+  /** {@link Reason#UNAUTHENTICATED}: the route requires an identity and the request carries none. */
+  public static final String CAUSE_MISSING_CREDENTIAL = "missing-credential";
+
+  /** {@link Reason#FORBIDDEN}: the identity lacks a scope the route requires (403). */
+  public static final String CAUSE_MISSING_SCOPE = "missing-scope";
+
+  /** The longest {@link #detail()}. */
+  public static final int MAX_DETAIL_LENGTH = 512;
+
   private static final Decision ALLOWED_UNLIMITED =
-      new Decision(Reason.ALLOWED, List.of(), null, null, Duration.ZERO);
+      new Decision(Reason.ALLOWED, List.of(), null, null, Duration.ZERO, null, null);
 
   private final Reason reason;
   private final List<RateLimitStatus> limits;
   private final @Nullable RateLimitStatus binding;
   private final @Nullable String policy;
   private final Duration retryAfter;
+  private final @Nullable String cause;
+  private final @Nullable String detail;
 
   private Decision(
       Reason reason,
       List<RateLimitStatus> limits,
       @Nullable RateLimitStatus binding,
       @Nullable String policy,
-      Duration retryAfter) {
+      Duration retryAfter,
+      @Nullable String cause,
+      @Nullable String detail) {
     this.reason = reason;
     this.limits = limits;
     this.binding = binding;
     this.policy = binding != null ? binding.policy() : policy;
     this.retryAfter = retryAfter;
+    this.cause = cause;
+    this.detail = detail;
   }
 
   /** An admission with no limit involved. */
@@ -55,7 +90,7 @@ public final class Decision {
         least = status;
       }
     }
-    return new Decision(Reason.ALLOWED, copy, least, null, Duration.ZERO);
+    return new Decision(Reason.ALLOWED, copy, least, null, Duration.ZERO, null, null);
   }
 
   /**
@@ -109,7 +144,71 @@ public final class Decision {
     if (binding != null && !copy.contains(binding)) {
       throw new IllegalArgumentException("decision: binding limit must be one of the limits");
     }
-    return new Decision(reason, copy, binding, policy, retryAfter);
+    return new Decision(reason, copy, binding, policy, retryAfter, null, null);
+  }
+
+  /**
+   * A refusal before any limit was consulted, which waiting cannot cure: an invalid request, a missing or
+   * failed credential, a missing scope.
+   *
+   * @param reason {@link Reason#INVALID_REQUEST}, {@link Reason#UNAUTHENTICATED} or {@link
+   *     Reason#FORBIDDEN}
+   * @param cause a stable machine-readable cause, such as {@link #CAUSE_BODY_TOO_LARGE} or a resolver's
+   *     {@code "expired"}: 1 to 64 characters of {@code a-z 0-9 . : _ -}
+   * @param detail a sentence safe to show the caller: it must not reveal why a credential failed, another
+   *     agent's data or a secret; at most {@value #MAX_DETAIL_LENGTH} characters, no control characters
+   * @throws IllegalArgumentException if the reason is another one, or the cause or detail is malformed
+   */
+  public static Decision refused(Reason reason, String cause, String detail) {
+    Objects.requireNonNull(reason, "reason");
+    if (reason != Reason.INVALID_REQUEST
+        && reason != Reason.UNAUTHENTICATED
+        && reason != Reason.FORBIDDEN) {
+      throw new IllegalArgumentException(
+          "decision: refused() takes INVALID_REQUEST, UNAUTHENTICATED or FORBIDDEN but was " + reason);
+    }
+    return new Decision(reason, List.of(), null, null, Duration.ZERO, checkCause(cause), checkDetail(detail));
+  }
+
+  private static String checkCause(String cause) {
+    if (cause.isEmpty() || cause.length() > 64) {
+      throw new IllegalArgumentException(
+          "decision: cause must have 1 to 64 characters but had " + cause.length());
+    }
+    for (int i = 0; i < cause.length(); i++) {
+      char c = cause.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || ".:_-".indexOf(c) >= 0)) {
+        throw new IllegalArgumentException(
+            "decision: cause may contain only a-z, 0-9, '.', ':', '_' and '-' but was '" + cause + "'");
+      }
+    }
+    return cause;
+  }
+
+  private static String checkDetail(String detail) {
+    if (detail.isEmpty() || detail.length() > MAX_DETAIL_LENGTH) {
+      throw new IllegalArgumentException(
+          "decision: detail must have 1 to " + MAX_DETAIL_LENGTH + " characters but had " + detail.length());
+    }
+    for (int i = 0; i < detail.length(); i++) {
+      if (Character.isISOControl(detail.charAt(i))) {
+        throw new IllegalArgumentException("decision: detail has a control character at index " + i);
+      }
+    }
+    return detail;
+  }
+
+  /**
+   * The machine-readable cause of a {@linkplain #refused refusal}, for the problem body and the audit log;
+   * empty for admissions and limit denials.
+   */
+  public Optional<String> cause() {
+    return Optional.ofNullable(cause);
+  }
+
+  /** A sentence for the problem body's {@code detail}, safe to show the caller; empty if none. */
+  public Optional<String> detail() {
+    return Optional.ofNullable(detail);
   }
 
   /** Why the engine decided as it did. */
@@ -181,18 +280,21 @@ public final class Decision {
         && limits.equals(other.limits)
         && Objects.equals(binding, other.binding)
         && Objects.equals(policy, other.policy)
-        && retryAfter.equals(other.retryAfter);
+        && retryAfter.equals(other.retryAfter)
+        && Objects.equals(cause, other.cause)
+        && Objects.equals(detail, other.detail);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(reason, limits, binding, policy, retryAfter);
+    return Objects.hash(reason, limits, binding, policy, retryAfter, cause, detail);
   }
 
   @Override
   public String toString() {
     return "Decision["
         + reason
+        + (cause == null ? "" : ", cause=" + cause)
         + (binding == null
             ? (policy == null ? "" : ", policy=" + policy)
             : ", binding=" + binding.policy() + "/" + binding.limit())

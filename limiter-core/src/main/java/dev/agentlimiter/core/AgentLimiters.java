@@ -1,14 +1,19 @@
 package dev.agentlimiter.core;
 
 import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.IdentityResolver;
+import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.TimeSource;
+import dev.agentlimiter.core.identity.IdentityResolvers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +35,17 @@ public final class AgentLimiters {
   /** Default time after which an idle agent's state is dropped (and remembered in the ledger). */
   public static final Duration DEFAULT_IDLE_EXPIRY = Duration.ofMinutes(15);
 
+  /**
+   * Default limit on failed credentials per client address: 20 at once, then 20 per minute. Beyond it the
+   * address is refused ({@code RATE_LIMITED}, policy {@value #CREDENTIAL_FAILURES_POLICY}) without its
+   * credentials being checked, until the bucket has a token again.
+   */
+  public static final Limit DEFAULT_CREDENTIAL_FAILURE_LIMIT =
+      Limit.capacity(20).refill(20).per(Duration.ofMinutes(1)).named("failures");
+
+  /** The name of the policy that limits failed credentials per client address. */
+  public static final String CREDENTIAL_FAILURES_POLICY = "invalid-credentials";
+
   private AgentLimiters() {}
 
   /** A builder with the defaults: system clock, 100,000 tracked agents, 15 minutes idle expiry. */
@@ -48,8 +64,100 @@ public final class AgentLimiters {
     private @Nullable LimiterListener listener;
     private @Nullable Clock wallClock;
     private final List<Policy> policies = new ArrayList<>();
+    private @Nullable List<IdentityResolver> identity;
+    private @Nullable List<String> trustedProxies;
+    private @Nullable Limit credentialFailureLimit;
+    private final Map<String, Map<String, Policy>> tierOverrides = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Sets the identity resolvers for {@link AgentLimiter#enter(dev.agentlimiter.api.RequestView,
+     * dev.agentlimiter.api.Route)}, strongest first; the first that does not abstain decides, and a
+     * credential that fails stops the chain. Default: none, so only routes that serve anonymous callers
+     * admit anyone. See {@code dev.agentlimiter.core.identity.IdentityResolvers}.
+     *
+     * @throws IllegalArgumentException if empty
+     * @throws IllegalStateException if already set
+     */
+    public Builder identity(IdentityResolver... resolvers) {
+      if (identity != null) {
+        throw new IllegalStateException("identity was already set");
+      }
+      if (resolvers.length == 0) {
+        throw new IllegalArgumentException("identity: at least one resolver is needed");
+      }
+      identity = List.of(resolvers);
+      return this;
+    }
+
+    /**
+     * Sets the proxies whose forwarding headers ({@code Forwarded}, {@code X-Forwarded-For}, {@code
+     * X-Real-IP}) are believed when keying anonymous callers and failed credentials on their client
+     * address. Default: none, so the socket address is used and no header can change it. List only your own
+     * load balancers; see {@code docs/identity.md} for configuring the container to match.
+     *
+     * @param cidrs blocks such as {@code "10.0.0.0/8"} or {@code "2001:db8::/32"}
+     * @throws IllegalArgumentException if a block is malformed, naming it
+     * @throws IllegalStateException if already set
+     */
+    public Builder trustedProxies(String... cidrs) {
+      if (trustedProxies != null) {
+        throw new IllegalStateException("trustedProxies was already set to " + trustedProxies);
+      }
+      List<String> copy = List.of(cidrs);
+      IdentityResolvers.clientAddress(copy); // validates now, naming the bad block
+      trustedProxies = copy;
+      return this;
+    }
+
+    /**
+     * Replaces a policy for identities of one tier, on every route that carries it: for example {@code
+     * tierOverride("pro", api, apiPro)} gives "pro" agents {@code apiPro}'s limits wherever a route lists
+     * {@code api}. Anonymous callers are in the {@value dev.agentlimiter.api.Route#ANONYMOUS_TIER} tier.
+     *
+     * @throws IllegalArgumentException if the replacement has the same name as the policy it replaces (it
+     *     keeps its own state, so it needs its own name), or the tier is blank
+     * @throws IllegalStateException if the tier already overrides that policy
+     */
+    public Builder tierOverride(String tier, Policy replaced, Policy replacement) {
+      Objects.requireNonNull(replaced, "replaced");
+      Objects.requireNonNull(replacement, "replacement");
+      if (tier.isBlank()) {
+        throw new IllegalArgumentException("tierOverride: tier must not be blank");
+      }
+      if (replaced.name().equals(replacement.name())) {
+        throw new IllegalArgumentException(
+            "tierOverride '" + tier + "': the replacement of policy '" + replaced.name()
+                + "' needs a name of its own");
+      }
+      Map<String, Policy> forTier = tierOverrides.computeIfAbsent(tier, t -> new LinkedHashMap<>());
+      if (forTier.containsKey(replaced.name())) {
+        throw new IllegalStateException(
+            "tierOverride '" + tier + "': policy '" + replaced.name() + "' is already overridden");
+      }
+      forTier.put(replaced.name(), replacement);
+      policies.add(replaced);
+      policies.add(replacement);
+      return this;
+    }
+
+    /**
+     * Sets the limit on failed credentials per client address (default {@link
+     * #DEFAULT_CREDENTIAL_FAILURE_LIMIT}). Each failed credential takes a token; when none is left, the
+     * address is refused without its credentials being checked until a token returns, so guessing keys
+     * costs the guesser time. Innocent agents behind the same address share the refusal: size it for that.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder credentialFailureLimit(Limit limit) {
+      if (credentialFailureLimit != null) {
+        throw new IllegalStateException(
+            "credentialFailureLimit was already set to " + credentialFailureLimit);
+      }
+      credentialFailureLimit = Objects.requireNonNull(limit, "limit");
+      return this;
+    }
 
     /**
      * Sets the clock (default {@link TimeSource#system()}). Tests pass a fake clock; a Bucket4j
@@ -154,6 +262,19 @@ public final class AgentLimiters {
           maximumTrackedAgents == -1 ? DEFAULT_MAXIMUM_TRACKED_AGENTS : maximumTrackedAgents;
       Duration idle = idleExpiry != null ? idleExpiry : DEFAULT_IDLE_EXPIRY;
       LocalStateStore store = new LocalStateStore(clock, maximum, idle);
+      Map<String, Map<String, Policy>> overrides = new LinkedHashMap<>();
+      tierOverrides.forEach((tier, byName) -> overrides.put(tier, Map.copyOf(byName)));
+      HttpGate.Config http =
+          new HttpGate.Config(
+              identity != null ? identity : List.of(),
+              IdentityResolvers.clientAddress(trustedProxies != null ? trustedProxies : List.of()),
+              Map.copyOf(overrides),
+              Policy.named(CREDENTIAL_FAILURES_POLICY)
+                  .limit(
+                      credentialFailureLimit != null
+                          ? credentialFailureLimit
+                          : DEFAULT_CREDENTIAL_FAILURE_LIMIT)
+                  .build());
       return new Engine(
           clock,
           store,
@@ -161,7 +282,8 @@ public final class AgentLimiters {
           List.copyOf(policies),
           maximum,
           idle,
-          Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000_000L), wall.getNano()));
+          Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000_000L), wall.getNano()),
+          http);
     }
   }
 }

@@ -16,10 +16,13 @@ import dev.agentlimiter.api.QuarantineStatus;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.Reputation;
+import dev.agentlimiter.api.RequestView;
+import dev.agentlimiter.api.Route;
 import dev.agentlimiter.api.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +53,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   final InFlightTable inFlight;
   final BudgetLedger budgets;
   final Consumer<LimiterEvent> emitter = this::emit;
+  private final HttpGate gate;
 
   Engine(
       EngineClock clock,
@@ -58,7 +62,8 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       List<Policy> policies,
       long maximumAgents,
       Duration idleExpiry,
-      long epochAnchorNanos) {
+      long epochAnchorNanos,
+      HttpGate.Config http) {
     this.clock = clock;
     this.store = store;
     this.listener = listener;
@@ -69,6 +74,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     for (Policy policy : policies) {
       bind(policy);
     }
+    this.gate = new HttpGate(this, http, maximumAgents);
   }
 
   BoundPolicy bind(Policy policy) {
@@ -146,6 +152,11 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   }
 
   @Override
+  public Admission enter(RequestView request, Route route) {
+    return gate.enter(Objects.requireNonNull(request, "request"), Objects.requireNonNull(route, "route"));
+  }
+
+  @Override
   public Admission enter(AgentRequest request) {
     if (!defended(request.policies())) {
       Decision decision = decideWithoutEvent(request);
@@ -215,7 +226,8 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     return bounds;
   }
 
-  private Decision decideWithoutEvent(AgentRequest request) {
+  /** Decides a request of policies without defences, telling no listener. */
+  Decision decideWithoutEvent(AgentRequest request) {
     List<Policy> policies = request.policies();
     int count = policies.size();
     if (count == 0) {

@@ -1,4 +1,4 @@
-package dev.agentlimiter.core.validation;
+package dev.agentlimiter.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -10,6 +10,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,9 +20,19 @@ import org.jspecify.annotations.Nullable;
  * allow nesting 1,000 deep, documents of any length and duplicate keys (last one wins), so every limit is
  * set here, duplicate keys are refused, and so are trailing content after the document and invalid UTF-8
  * (Jackson ≥ 2.21 also refuses UTF-8-encoded surrogates). Every string and name is decoded, so invalid
- * UTF-8 cannot hide in a skipped value. Immutable and thread-safe.
+ * UTF-8 cannot hide in a skipped value. UTF-16 and UTF-32 documents, which Jackson would detect from their
+ * first bytes and accept, are refused as {@code invalid-utf8}: JSON exchanged between systems is UTF-8
+ * (RFC 8259 §8.1). A UTF-8 byte order mark is ignored, as RFC 8259 permits. Immutable and thread-safe.
  */
 final class JsonShape {
+
+  /** Instances with the default limits but another document limit: few, as limits come from config. */
+  private static final ConcurrentMap<Long, JsonShape> BY_DOCUMENT_LIMIT = new ConcurrentHashMap<>();
+
+  /** At most this many cached instances; beyond it, instances are built per call (correct, only slower). */
+  private static final int MAX_CACHED = 64;
+
+  private static final JsonShape DEFAULT = new JsonShape(Limits.DEFAULT);
 
   /**
    * The limits.
@@ -42,6 +54,11 @@ final class JsonShape {
 
     /** Depth 32, 1 MiB, strings of 256 KiB, names of 256, numbers of 100 digits, 100,000 tokens. */
     static final Limits DEFAULT = new Limits(32, 1 << 20, 256 * 1024, 256, 100, 100_000);
+
+    /** These limits with another document limit. */
+    Limits withMaxDocumentBytes(long bytes) {
+      return new Limits(maxDepth, bytes, maxStringLength, maxNameLength, maxNumberLength, maxTokens);
+    }
   }
 
   /**
@@ -81,12 +98,51 @@ final class JsonShape {
             .build();
   }
 
+  /**
+   * A checker with the default limits except the document length, shared: building a {@link JsonFactory} is
+   * not cheap. Thread-safe.
+   *
+   * @param maxDocumentBytes the largest document, in bytes; {@code 0} or less means no document limit
+   */
+  static JsonShape withMaxDocumentBytes(long maxDocumentBytes) {
+    if (maxDocumentBytes == Limits.DEFAULT.maxDocumentBytes()) {
+      return DEFAULT;
+    }
+    JsonShape cached = BY_DOCUMENT_LIMIT.get(maxDocumentBytes);
+    if (cached != null) {
+      return cached;
+    }
+    JsonShape shape = new JsonShape(Limits.DEFAULT.withMaxDocumentBytes(maxDocumentBytes));
+    if (BY_DOCUMENT_LIMIT.size() < MAX_CACHED) {
+      JsonShape raced = BY_DOCUMENT_LIMIT.putIfAbsent(maxDocumentBytes, shape);
+      return raced != null ? raced : shape;
+    }
+    return shape;
+  }
+
+  /** The limits this instance enforces. */
+  Limits limits() {
+    return limits;
+  }
+
   /** {@code null} if {@code body[offset, offset + length)} is one acceptable document, else why not. */
   @Nullable Problem check(byte[] body, int offset, int length) {
-    try (JsonParser parser = factory.createParser(body, offset, length)) {
+    Problem encoding = notUtf8(body, offset, length);
+    if (encoding != null) {
+      return encoding;
+    }
+    JsonParser parser;
+    try {
+      parser = factory.createParser(body, offset, length);
+    } catch (StreamConstraintsException e) {
+      return at("too-large", e.getLocation()); // the document length, checked up front
+    } catch (IOException e) {
+      return new Problem("malformed", 0, 0);
+    }
+    try (parser) {
       JsonToken token = parser.nextToken();
       if (token == null) {
-        return new Problem("empty", 0, 0);
+        return at("empty", parser.currentLocation());
       }
       int depth = 0;
       do {
@@ -124,7 +180,7 @@ final class JsonShape {
       return null;
     } catch (StreamConstraintsException e) {
       String message = String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT);
-      return at(message.contains("depth") ? "too-deep" : "too-large", e.getLocation());
+      return at(message.contains("depth") ? "too-deep" : "too-large", where(e, parser));
     } catch (JsonProcessingException e) {
       String message = String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT);
       String cause =
@@ -133,10 +189,32 @@ final class JsonShape {
               : message.contains("utf-8") || message.contains("utf8") || message.contains("surrogate")
                   ? "invalid-utf8"
                   : "malformed";
-      return at(cause, e.getLocation());
+      return at(cause, where(e, parser));
     } catch (IOException e) {
       return new Problem("malformed", 0, 0);
     }
+  }
+
+  /**
+   * Jackson detects UTF-16 and UTF-32 from a byte order mark or from zero bytes among the first four, and
+   * would then accept the document. None of 0x00, 0xFE, 0xFF can start UTF-8 JSON (NUL is neither
+   * whitespace nor a token, and the others are never UTF-8), so their presence there means another encoding.
+   */
+  private static @Nullable Problem notUtf8(byte[] body, int offset, int length) {
+    int end = offset + Math.min(length, 4);
+    for (int i = offset; i < end; i++) {
+      int b = body[i] & 0xFF;
+      if (b == 0x00 || b == 0xFE || b == 0xFF) {
+        return new Problem("invalid-utf8", 1, i - offset + 1);
+      }
+    }
+    return null;
+  }
+
+  /** Where the exception says, or where the parser stopped: some constraint errors carry no location. */
+  private static @Nullable JsonLocation where(JsonProcessingException e, JsonParser parser) {
+    JsonLocation location = e.getLocation();
+    return location != null ? location : parser.currentLocation();
   }
 
   private static Problem at(String cause, @Nullable JsonLocation where) {

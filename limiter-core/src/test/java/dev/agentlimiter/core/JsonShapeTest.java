@@ -1,4 +1,4 @@
-package dev.agentlimiter.core.validation;
+package dev.agentlimiter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -108,6 +108,47 @@ class JsonShapeTest {
     assertThat(p.column()).isPositive();
     assertThat(p.detail()).doesNotContain("secret").doesNotContain("oops").startsWith(
         "request body is not acceptable JSON (malformed) at line 2, column ");
+  }
+
+  @Test
+  void otherEncodingsThanUtf8AreRefusedAtTheirFirstByte() {
+    assertThat(cause("{\"a\":1}".getBytes(StandardCharsets.UTF_16LE))).isEqualTo("invalid-utf8");
+    assertThat(cause("[1]".getBytes(StandardCharsets.UTF_16BE))).isEqualTo("invalid-utf8");
+    assertThat(cause(bytes(0xFF, 0xFE, "{", 0))).as("a UTF-16LE byte order mark").isEqualTo("invalid-utf8");
+    assertThat(cause(bytes(0, 0, 0xFE, 0xFF))).as("a UTF-32BE byte order mark").isEqualTo("invalid-utf8");
+    assertThat(cause(bytes("1", 0))).isEqualTo("invalid-utf8");
+    JsonShape.Problem p = java.util.Objects.requireNonNull(check(bytes("[", 0, "1", 0, "]", 0)));
+    assertThat(p.line()).isEqualTo(1);
+    assertThat(p.column()).isEqualTo(2);
+    assertThat(cause(bytes(0xEF, 0xBB, 0xBF, "[1]")))
+        .as("a UTF-8 byte order mark is ignored")
+        .isEqualTo("ok");
+  }
+
+  @Test
+  void constraintProblemsNameTheirPlace() {
+    for (String doc : new String[] {"[".repeat(33), "[\"" + "x".repeat(256 * 1024 + 1) + "\"]", " \n "}) {
+      JsonShape.Problem p = java.util.Objects.requireNonNull(check(doc));
+      assertThat(p.line()).as(p.cause()).isPositive();
+      assertThat(p.column()).as(p.cause()).isPositive();
+    }
+  }
+
+  @Test
+  void theDocumentLimitCanBeSetAndInstancesAreShared() {
+    assertThat(JsonShape.withMaxDocumentBytes(1 << 20).limits()).isEqualTo(JsonShape.Limits.DEFAULT);
+    JsonShape small = JsonShape.withMaxDocumentBytes(1024);
+    assertThat(small).isSameAs(JsonShape.withMaxDocumentBytes(1024));
+    assertThat(small.limits().maxDepth()).isEqualTo(32);
+    byte[] doc = ("[\"" + "x".repeat(2000) + "\"]").getBytes(StandardCharsets.UTF_8);
+    assertThat(SHAPE.check(doc, 0, doc.length)).isNull();
+    assertThat(java.util.Objects.requireNonNull(small.check(doc, 0, doc.length)).cause())
+        .isEqualTo("too-large");
+    for (int i = 0; i < 200; i++) {
+      assertThat(JsonShape.withMaxDocumentBytes(10_000 + i).limits().maxDocumentBytes())
+          .as("beyond the cache too")
+          .isEqualTo(10_000 + i);
+    }
   }
 
   @Provide

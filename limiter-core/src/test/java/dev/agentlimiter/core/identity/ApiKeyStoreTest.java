@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.ApiKeyHash;
 import dev.agentlimiter.api.IdentityResult;
 import dev.agentlimiter.api.IdentitySource;
 import java.time.Duration;
@@ -19,62 +20,81 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** API keys: hashes only, distinct causes, two live keys per agent, no state from bad keys. */
-class ApiKeyTableTest {
+class ApiKeyStoreTest {
 
   private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
   private static final AgentIdentity AGENT =
       AgentIdentity.of("agent-7", IdentitySource.API_KEY).withTier("pro").withScopes(Set.of("dns:write"));
   private static final String KEY = "ak_live_4f9c2e7b1a8d6053c9e1";
 
+  private final MutableClock clock = new MutableClock(NOW);
+
+  private static InMemoryApiKeyStore newStore(MutableClock clock) {
+    return InMemoryApiKeyStore.create(clock);
+  }
+
+  /** Resolves {@code key} presented as a bearer token at {@code now}. */
+  private IdentityResult resolve(InMemoryApiKeyStore store, String key, Instant now) {
+    clock.set(now);
+    return IdentityResolvers.apiKeys(store, "Authorization", clock)
+        .resolve(new FakeRequest("192.0.2.1").header("Authorization", "Bearer " + key));
+  }
+
+  private void add(InMemoryApiKeyStore store, String key, @Nullable Instant expiresAt, Instant now) {
+    clock.set(now);
+    store.add(ApiKeyHash.of(key), AGENT, expiresAt);
+  }
+
   @Test
   void aKeyResolvesToItsIdentityAndEveryFailureHasItsCause() {
-    ApiKeyTable table = new ApiKeyTable();
-    table.add(KEY, AGENT, NOW.plus(Duration.ofDays(30)), NOW);
-    assertThat(table.resolve(KEY, NOW)).isEqualTo(new IdentityResult.Identified(AGENT));
-    assertThat(table.resolve(KEY + "x", NOW)).isEqualTo(new IdentityResult.Rejected("unknown-key"));
-    assertThat(table.resolve("", NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
-    assertThat(table.resolve("ak live", NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
-    assertThat(table.resolve(KEY + "\r\nX-Injected: 1", NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
-    assertThat(table.resolve("k".repeat(513), NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
-    assertThat(table.resolve(KEY, NOW.plus(Duration.ofDays(30)))).isEqualTo(new IdentityResult.Rejected("expired"));
-    assertThat(table.resolve(KEY, NOW.plus(Duration.ofDays(30)).minusNanos(1))).isInstanceOf(IdentityResult.Identified.class);
+    InMemoryApiKeyStore table = newStore(clock);
+    add(table, KEY, NOW.plus(Duration.ofDays(30)), NOW);
+    assertThat(resolve(table, KEY, NOW)).isEqualTo(new IdentityResult.Identified(AGENT));
+    assertThat(resolve(table, KEY + "x", NOW)).isEqualTo(new IdentityResult.Rejected("unknown-key"));
+    assertThat(resolve(table, "", NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
+    assertThat(resolve(table, "ak live", NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
+    assertThat(resolve(table, KEY + "\r\nX-Injected: 1", NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
+    assertThat(resolve(table, "k".repeat(513), NOW)).isEqualTo(new IdentityResult.Rejected("malformed"));
+    assertThat(resolve(table, KEY, NOW.plus(Duration.ofDays(30)))).isEqualTo(new IdentityResult.Rejected("expired"));
+    assertThat(resolve(table, KEY, NOW.plus(Duration.ofDays(30)).minusNanos(1))).isInstanceOf(IdentityResult.Identified.class);
     assertThat(table.revoke(KEY)).isTrue();
     assertThat(table.revoke(KEY)).isFalse();
-    assertThat(table.resolve(KEY, NOW)).isEqualTo(new IdentityResult.Rejected("revoked"));
+    assertThat(resolve(table, KEY, NOW)).isEqualTo(new IdentityResult.Rejected("revoked"));
   }
 
   @Test
   void twoLiveKeysAllowRotationAndAThirdIsRefused() {
-    ApiKeyTable table = new ApiKeyTable();
-    table.add(KEY, AGENT, null, NOW);
-    table.add(KEY + "-next", AGENT, null, NOW);
-    assertThatThrownBy(() -> table.add(KEY + "-third", AGENT, null, NOW))
+    InMemoryApiKeyStore table = newStore(clock);
+    add(table, KEY, null, NOW);
+    add(table, KEY + "-next", null, NOW);
+    assertThatThrownBy(() -> add(table, KEY + "-third", null, NOW))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("agent 'agent-7' already has 2 live api keys; revoke one before adding another");
     table.revoke(KEY);
-    table.add(KEY + "-third", AGENT, null, NOW);
-    assertThat(table.resolve(KEY + "-next", NOW)).isInstanceOf(IdentityResult.Identified.class);
-    assertThat(table.resolve(KEY + "-third", NOW)).isInstanceOf(IdentityResult.Identified.class);
+    add(table, KEY + "-third", null, NOW);
+    assertThat(resolve(table, KEY + "-next", NOW)).isInstanceOf(IdentityResult.Identified.class);
+    assertThat(resolve(table, KEY + "-third", NOW)).isInstanceOf(IdentityResult.Identified.class);
     // an expired key is not live either
-    ApiKeyTable expiring = new ApiKeyTable();
-    expiring.add(KEY, AGENT, NOW.plusSeconds(1), NOW);
-    expiring.add(KEY + "-2", AGENT, null, NOW);
-    expiring.add(KEY + "-3", AGENT, null, NOW.plusSeconds(1));
+    InMemoryApiKeyStore expiring = newStore(clock);
+    add(expiring, KEY, NOW.plusSeconds(1), NOW);
+    add(expiring, KEY + "-2", null, NOW);
+    add(expiring, KEY + "-3", null, NOW.plusSeconds(1));
   }
 
   @Test
   void weakOrReusedKeysAreRefusedWithoutShowingThem() {
-    ApiKeyTable table = new ApiKeyTable();
-    assertThatThrownBy(() -> table.add("short-key-123", AGENT, null, NOW))
+    InMemoryApiKeyStore table = newStore(clock);
+    assertThatThrownBy(() -> add(table, "short-key-123", null, NOW))
         .hasMessage(
-            "api key for 'agent-7': must be 20 to 512 printable ASCII characters (the key itself is not shown)");
-    assertThatThrownBy(() -> table.add("ä".repeat(30), AGENT, null, NOW)).hasMessageNotContaining("ä");
-    table.add(KEY, AGENT, null, NOW);
+            "api key: must be 20 to 512 printable ASCII characters without spaces (the key itself is not shown)");
+    assertThatThrownBy(() -> add(table, "ä".repeat(30), null, NOW)).hasMessageNotContaining("ä");
+    add(table, KEY, null, NOW);
     AgentIdentity other = AgentIdentity.of("other", IdentitySource.API_KEY);
-    assertThatThrownBy(() -> table.add(KEY, other, null, NOW))
+    assertThatThrownBy(() -> table.add(ApiKeyHash.of(KEY), other, null))
         .hasMessage("api key for 'other': this key is already in use (the key itself is not shown)")
         .hasMessageNotContaining(KEY);
   }
@@ -82,12 +102,12 @@ class ApiKeyTableTest {
   /** A flood of invalid keys creates no state at all. */
   @Test
   void badKeysCreateNoState() {
-    ApiKeyTable table = new ApiKeyTable();
-    table.add(KEY, AGENT, null, NOW);
+    InMemoryApiKeyStore table = newStore(clock);
+    add(table, KEY, null, NOW);
     SplittableRandom random = new SplittableRandom(3);
     for (int i = 0; i < 100_000; i++) {
       String guess = "ak_live_" + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
-      assertThat(table.resolve(guess, NOW)).isEqualTo(new IdentityResult.Rejected("unknown-key"));
+      assertThat(resolve(table, guess, NOW)).isEqualTo(new IdentityResult.Rejected("unknown-key"));
     }
     assertThat(table.size()).isEqualTo(1);
   }
@@ -95,7 +115,7 @@ class ApiKeyTableTest {
   /** Sixteen threads adding keys for one agent at once: exactly two win. */
   @Test
   void concurrentAddsRespectTheLiveLimit() throws InterruptedException {
-    ApiKeyTable table = new ApiKeyTable();
+    InMemoryApiKeyStore table = newStore(clock);
     CountDownLatch start = new CountDownLatch(1);
     AtomicInteger added = new AtomicInteger();
     List<Thread> threads = new ArrayList<>();
@@ -106,7 +126,7 @@ class ApiKeyTableTest {
               () -> {
                 try {
                   start.await();
-                  table.add(key, AGENT, null, NOW);
+                  add(table, key, null, NOW);
                   added.incrementAndGet();
                 } catch (IllegalStateException expected) {
                   // the third and later
@@ -130,20 +150,20 @@ class ApiKeyTableTest {
   void keysResolveExactly(
       @ForAll @Size(min = 1, max = 2) List<@StringLength(min = 20, max = 64) @CharRange(from = '!', to = '~') String> keys,
       @ForAll @StringLength(max = 80) String other) {
-    ApiKeyTable table = new ApiKeyTable();
+    InMemoryApiKeyStore table = newStore(clock);
     if (keys.size() == 2 && keys.get(0).equals(keys.get(1))) {
       return;
     }
     for (String k : keys) {
-      table.add(k, AGENT, null, NOW);
+      add(table, k, null, NOW);
     }
     for (String k : keys) {
-      assertThat(table.resolve(k, NOW)).isEqualTo(new IdentityResult.Identified(AGENT));
+      assertThat(resolve(table, k, NOW)).isEqualTo(new IdentityResult.Identified(AGENT));
     }
     if (!keys.contains(other)) {
-      assertThat(table.resolve(other, NOW)).isInstanceOf(IdentityResult.Rejected.class);
+      assertThat(resolve(table, other, NOW)).isInstanceOf(IdentityResult.Rejected.class);
     }
     table.revoke(keys.get(0));
-    assertThat(table.resolve(keys.get(0), NOW)).isEqualTo(new IdentityResult.Rejected("revoked"));
+    assertThat(resolve(table, keys.get(0), NOW)).isEqualTo(new IdentityResult.Rejected("revoked"));
   }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** A request view built by hand: a peer address and headers (names case-insensitive, repeatable). */
-final class FakeRequest implements RequestView {
+class FakeRequest implements RequestView {
 
   private final String peer;
   private final List<String[]> headers = new ArrayList<>();

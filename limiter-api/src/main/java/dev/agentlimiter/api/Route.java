@@ -1,0 +1,176 @@
+package dev.agentlimiter.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an endpoint asks of the engine: the policies that limit it, the scopes it requires, whether it
+ * serves anonymous callers, and the {@link RequestRules} its requests must satisfy. Adapters build one per
+ * endpoint at startup (from {@link AgentRateLimit} and {@link RequireScope} annotations or a route table)
+ * and pass it with every request to {@link AgentLimiter#enter(RequestView, Route)}.
+ *
+ * <p>By default a route <b>requires an identity</b>: a request no resolver identifies is refused with
+ * {@link Reason#UNAUTHENTICATED}. {@link Builder#allowAnonymous()} lets such requests through keyed on
+ * their client address, in the {@value #ANONYMOUS_TIER} tier. Immutable and thread-safe.
+ */
+public final class Route {
+
+  /** The tier of anonymous callers, keyed on their client address. */
+  public static final String ANONYMOUS_TIER = "anonymous";
+
+  private final List<Policy> policies;
+  private final Set<String> requiredScopes;
+  private final boolean anonymous;
+  private final RequestRules rules;
+
+  private Route(List<Policy> policies, Set<String> requiredScopes, boolean anonymous, RequestRules rules) {
+    this.policies = policies;
+    this.requiredScopes = requiredScopes;
+    this.anonymous = anonymous;
+    this.rules = rules;
+  }
+
+  /** A builder for a route with no policy, no scope, identity required, and no request rules. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A route limited by the given policies, identity required, nothing else. */
+  public static Route of(Policy... policies) {
+    Builder b = builder();
+    for (Policy p : policies) {
+      b.policy(p);
+    }
+    return b.build();
+  }
+
+  /** The policies, in evaluation order (before tier overrides are applied). */
+  public List<Policy> policies() {
+    return policies;
+  }
+
+  /** The scopes a caller must hold, in declaration order. */
+  public Set<String> requiredScopes() {
+    return requiredScopes;
+  }
+
+  /** Whether callers with no credential are served, keyed on their client address. */
+  public boolean allowsAnonymous() {
+    return anonymous;
+  }
+
+  /** The rules a request's shape must satisfy. */
+  public RequestRules rules() {
+    return rules;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Route other
+        && policies.equals(other.policies)
+        && requiredScopes.equals(other.requiredScopes)
+        && anonymous == other.anonymous
+        && rules.equals(other.rules);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(policies, requiredScopes, anonymous, rules);
+  }
+
+  @Override
+  public String toString() {
+    return "Route[policies="
+        + policies.stream().map(Policy::name).toList()
+        + (requiredScopes.isEmpty() ? "" : ", scopes=" + requiredScopes)
+        + (anonymous ? ", anonymous" : "")
+        + (rules.isEmpty() ? "" : ", " + rules)
+        + "]";
+  }
+
+  /** Builds a {@link Route}; validates each value at once. Not thread-safe. */
+  public static final class Builder {
+    private final List<Policy> policies = new ArrayList<>();
+    private final Set<String> scopes = new LinkedHashSet<>();
+    private boolean anonymous;
+    private @Nullable RequestRules rules;
+
+    private Builder() {}
+
+    /**
+     * Adds a policy.
+     *
+     * @throws IllegalArgumentException if a policy of the same name is already on the route
+     */
+    public Builder policy(Policy policy) {
+      Objects.requireNonNull(policy, "policy");
+      for (Policy p : policies) {
+        if (p.name().equals(policy.name())) {
+          throw new IllegalArgumentException("route: policy '" + policy.name() + "' is listed twice");
+        }
+      }
+      policies.add(policy);
+      return this;
+    }
+
+    /**
+     * Requires a scope; see {@link RequireScope}.
+     *
+     * @throws IllegalArgumentException if it is not an RFC 6749 scope token of at most 128 characters
+     */
+    public Builder requireScope(String scope) {
+      scopes.add(checkScope(scope));
+      return this;
+    }
+
+    /** Serves callers with no credential, keyed on their client address in the {@value #ANONYMOUS_TIER} tier. */
+    public Builder allowAnonymous() {
+      anonymous = true;
+      return this;
+    }
+
+    /**
+     * Sets the request rules (default {@link RequestRules#none()}).
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder rules(RequestRules requestRules) {
+      if (rules != null) {
+        throw new IllegalStateException("route: rules were already set to " + rules);
+      }
+      rules = Objects.requireNonNull(requestRules, "rules");
+      return this;
+    }
+
+    /** The route. */
+    public Route build() {
+      return new Route(
+          List.copyOf(policies),
+          Collections.unmodifiableSet(new LinkedHashSet<>(scopes)),
+          anonymous,
+          rules != null ? rules : RequestRules.none());
+    }
+
+    static String checkScope(String scope) {
+      if (scope.isEmpty() || scope.length() > 128) {
+        throw new IllegalArgumentException(
+            "scope: must have 1 to 128 characters but was '" + scope + "'");
+      }
+      for (int i = 0; i < scope.length(); i++) {
+        char c = scope.charAt(i);
+        if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+          throw new IllegalArgumentException(
+              "scope: must be printable ASCII without spaces, quotes or backslashes but was '"
+                  + scope
+                  + "'");
+        }
+      }
+      return scope;
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package dev.agentlimiter.core;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.AgentRequest;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.IdentityResolver;
+import dev.agentlimiter.api.IdentityResult;
+import dev.agentlimiter.api.LimiterEvent;
+import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.Reason;
+import dev.agentlimiter.api.RequestFingerprint;
+import dev.agentlimiter.api.RequestRules;
+import dev.agentlimiter.api.RequestView;
+import dev.agentlimiter.api.Route;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP side of the engine ({@link Engine#enter(RequestView, Route)}): request rules, identity, the
+ * credential-failure guard, scopes, tier overrides, body and fingerprint, then the policy pipeline.
+ * Thread-safe; the only state it keeps is the set of client addresses refused for failing credentials.
+ */
+final class HttpGate {
+
+  /** What the caller is told for every failed or missing credential: nothing that helps guess a key. */
+  static final String UNAUTHENTICATED_DETAIL = "a valid credential is required";
+
+  /** Cause of a failure of the resolver itself (it threw); the credential is refused, never admitted. */
+  static final String RESOLVER_ERROR = "resolver-error";
+
+  private final Engine engine;
+  private final IdentityResolver[] chain;
+  private final IdentityResolver anonymous;
+  private final Map<String, Map<String, Policy>> tierOverrides;
+  private final Policy credentialFailures;
+  /** Client address key → engine nanos until which its credentials are not even checked. */
+  private final Cache<String, Long> refusedAddresses;
+
+  /**
+   * What the builder configured for the HTTP side.
+   *
+   * @param chain the identity resolvers, strongest first
+   * @param anonymous the client-address resolver, which always identifies
+   * @param tierOverrides tier → policy name → the policy that replaces it for that tier
+   * @param credentialFailures the policy that limits failed credentials per client address
+   */
+  record Config(
+      List<IdentityResolver> chain,
+      IdentityResolver anonymous,
+      Map<String, Map<String, Policy>> tierOverrides,
+      Policy credentialFailures) {}
+
+  HttpGate(Engine engine, Config config, long maximumAddresses) {
+    this.engine = engine;
+    this.chain = config.chain().toArray(new IdentityResolver[0]);
+    this.anonymous = config.anonymous();
+    this.tierOverrides = config.tierOverrides();
+    this.credentialFailures = config.credentialFailures();
+    this.refusedAddresses =
+        Caffeine.newBuilder()
+            .maximumSize(maximumAddresses)
+            .expireAfter(Expiry.<String, Long>writing((address, until) -> untilNow(until)))
+            .ticker(engine.clock::cacheNow)
+            .build();
+  }
+
+  /** How long a refusal of an address lasts from now: Caffeine reads it once, when the entry is written. */
+  private Duration untilNow(long untilNanos) {
+    return Duration.ofNanos(Math.max(1, untilNanos - engine.clock.now()));
+  }
+
+  Admission enter(RequestView request, Route route) {
+    RequestRules rules = route.rules();
+    if (!rules.isEmpty()) {
+      Decision invalid = RequestCheck.checkHeaders(rules, request);
+      if (invalid != null) {
+        return refuse(invalid, null, request);
+      }
+    }
+
+    // identity; a client address that failed too many credentials is not even checked
+    if (refusedAddresses.estimatedSize() > 0) {
+      Decision blocked = refusedAddress(request);
+      if (blocked != null) {
+        return refuse(blocked, null, request);
+      }
+    }
+    AgentIdentity agent = null;
+    for (IdentityResolver resolver : chain) {
+      IdentityResult result;
+      try {
+        result = resolver.resolve(request);
+      } catch (RuntimeException e) {
+        result = new IdentityResult.Rejected(RESOLVER_ERROR);
+      }
+      if (result instanceof IdentityResult.Identified identified) {
+        agent = identified.identity();
+        break;
+      }
+      if (result instanceof IdentityResult.Rejected rejected) {
+        return credentialFailed(request, rejected.cause());
+      }
+    }
+    if (agent == null) {
+      if (!route.allowsAnonymous() || !route.requiredScopes().isEmpty()) {
+        return refuse(
+            Decision.refused(
+                Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, UNAUTHENTICATED_DETAIL),
+            null,
+            request);
+      }
+      agent = clientOf(request);
+    }
+
+    for (String scope : route.requiredScopes()) {
+      if (!agent.scopes().contains(scope)) {
+        return refuse(
+            Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope '" + scope + "'"),
+            agent,
+            request);
+      }
+    }
+
+    List<Policy> policies = policiesFor(route, agent.tier());
+    boolean loops = detectsLoops(policies);
+    RequestCheck.BodyRead body = null;
+    if (rules.readsBody() || loops) {
+      body = RequestCheck.readBody(rules, request, loops ? RequestFingerprint.DEFAULT_BODY_PREFIX_BYTES : 0);
+      Decision invalid = body.refusal();
+      if (invalid != null) {
+        return refuse(invalid, agent, request);
+      }
+    }
+
+    AgentRequest admitted = AgentRequest.of(agent, policies);
+    if (loops) {
+      RequestFingerprint.Builder print = RequestFingerprint.builder(request.method(), request.path());
+      String query = request.query();
+      if (query != null) {
+        print.query(query);
+      }
+      if (body != null) {
+        print.body(body.bytes(), 0, Math.min(body.length(), RequestFingerprint.DEFAULT_BODY_PREFIX_BYTES));
+      }
+      admitted = admitted.withFingerprint(print.build());
+    }
+    return new HttpAdmission(engine.enter(admitted), agent, body);
+  }
+
+  /** Charges a failed credential to the client address; refuses the address once it failed too many. */
+  private Admission credentialFailed(RequestView request, String cause) {
+    AgentIdentity client = clientOf(request);
+    Decision charged = engine.decideWithoutEvent(AgentRequest.of(client, credentialFailures));
+    if (!charged.isAllowed()) {
+      long until = Math.addExact(engine.clock.now(), charged.retryAfter().toNanos());
+      refusedAddresses.put(client.id(), until);
+      engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.RATE_LIMITED, cause));
+      return new HttpAdmission(new EngineAdmission.Ended(charged), null, null);
+    }
+    engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.UNAUTHENTICATED, cause));
+    return new HttpAdmission(
+        new EngineAdmission.Ended(Decision.refused(Reason.UNAUTHENTICATED, cause, UNAUTHENTICATED_DETAIL)),
+        null,
+        null);
+  }
+
+  private @Nullable Decision refusedAddress(RequestView request) {
+    String client = clientOf(request).id();
+    Long until = refusedAddresses.getIfPresent(client);
+    if (until == null) {
+      return null;
+    }
+    long left = until - engine.clock.now();
+    if (left <= 0) {
+      refusedAddresses.invalidate(client);
+      return null;
+    }
+    return Decision.denied(
+        Reason.RATE_LIMITED, credentialFailures.name(), Duration.ofNanos(left));
+  }
+
+  private AgentIdentity clientOf(RequestView request) {
+    IdentityResult result = anonymous.resolve(request);
+    if (result instanceof IdentityResult.Identified identified) {
+      return identified.identity();
+    }
+    throw new IllegalStateException("the client-address resolver must always identify");
+  }
+
+  private Admission refuse(Decision decision, @Nullable AgentIdentity agent, RequestView request) {
+    String who = agent != null ? agent.id() : clientOf(request).id();
+    engine.emit(
+        new LimiterEvent.RequestRefused(who, decision.reason(), decision.cause().orElse("refused")));
+    return new HttpAdmission(new EngineAdmission.Ended(decision), agent, null);
+  }
+
+  private List<Policy> policiesFor(Route route, String tier) {
+    List<Policy> policies = route.policies();
+    Map<String, Policy> overrides = tierOverrides.get(tier);
+    if (overrides == null) {
+      return policies;
+    }
+    List<Policy> out = new ArrayList<>(policies.size());
+    for (Policy p : policies) {
+      out.add(overrides.getOrDefault(p.name(), p));
+    }
+    return out;
+  }
+
+  private static boolean detectsLoops(List<Policy> policies) {
+    for (int i = 0; i < policies.size(); i++) {
+      if (policies.get(i).loopDetection().isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The engine's admission plus what the HTTP side learned: the agent and the body to replay. */
+  private static final class HttpAdmission implements Admission {
+    private final Admission inner;
+    private final @Nullable AgentIdentity agent;
+    private final RequestCheck.@Nullable BodyRead body;
+
+    HttpAdmission(Admission inner, @Nullable AgentIdentity agent, RequestCheck.@Nullable BodyRead body) {
+      this.inner = inner;
+      this.agent = agent;
+      this.body = body;
+    }
+
+    @Override
+    public Decision decision() {
+      return inner.decision();
+    }
+
+    @Override
+    public void complete(Outcome outcome) {
+      inner.complete(outcome);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+
+    @Override
+    public Optional<AgentIdentity> agent() {
+      return Optional.ofNullable(agent);
+    }
+
+    @Override
+    public Optional<InputStream> replayBody() {
+      return body == null || !body.opened() ? Optional.empty() : Optional.of(body.replay());
+    }
+
+    @Override
+    public String toString() {
+      return "HttpAdmission[" + inner.decision() + (agent == null ? "" : ", " + agent.id()) + "]";
+    }
+  }
+}
