@@ -106,11 +106,18 @@ public final class ApiKeyHash {
     return "ApiKeyHash[" + hex().substring(0, 8) + "…]";
   }
 
+  /** One digest per thread: {@code MessageDigest.getInstance} costs a provider lookup on every call. */
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+          });
+
   private static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    return SHA_256.get().digest(key.getBytes(StandardCharsets.US_ASCII)); // digest() resets it
   }
 }

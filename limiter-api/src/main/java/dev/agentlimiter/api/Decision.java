@@ -156,7 +156,8 @@ public final class Decision {
    * @param cause a stable machine-readable cause, such as {@link #CAUSE_BODY_TOO_LARGE} or a resolver's
    *     {@code "expired"}: 1 to 64 characters of {@code a-z 0-9 . : _ -}
    * @param detail a sentence safe to show the caller: it must not reveal why a credential failed, another
-   *     agent's data or a secret; at most {@value #MAX_DETAIL_LENGTH} characters, no control characters
+   *     agent's data or a secret; at most {@value #MAX_DETAIL_LENGTH} characters, no control, format
+   *     (such as bidirectional overrides) or line-separator characters
    * @throws IllegalArgumentException if the reason is another one, or the cause or detail is malformed
    */
   public static Decision refused(Reason reason, String cause, String detail) {
@@ -191,7 +192,12 @@ public final class Decision {
           "decision: detail must have 1 to " + MAX_DETAIL_LENGTH + " characters but had " + detail.length());
     }
     for (int i = 0; i < detail.length(); i++) {
-      if (Character.isISOControl(detail.charAt(i))) {
+      char c = detail.charAt(i);
+      int type = Character.getType(c);
+      if (Character.isISOControl(c)
+          || type == Character.FORMAT
+          || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR) {
         throw new IllegalArgumentException("decision: detail has a control character at index " + i);
       }
     }

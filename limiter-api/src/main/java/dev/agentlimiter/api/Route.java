@@ -121,10 +121,13 @@ public final class Route {
     /**
      * Requires a scope; see {@link RequireScope}.
      *
-     * @throws IllegalArgumentException if it is not an RFC 6749 scope token of at most 128 characters
+     * @throws IllegalArgumentException if it is not an RFC 6749 scope token of at most 128 characters, or
+     *     is already required
      */
     public Builder requireScope(String scope) {
-      scopes.add(checkScope(scope));
+      if (!scopes.add(checkScope(scope))) {
+        throw new IllegalArgumentException("route: scope '" + scope + "' is listed twice");
+      }
       return this;
     }
 
