@@ -150,12 +150,20 @@ class IdentityDocTest {
         Files.readString(
             Path.of("src/test/java/dev/agentlimiter/core/example/IdentityDocTest.java"), StandardCharsets.UTF_8);
     String doc = Files.readString(Path.of("../docs/identity.md"), StandardCharsets.UTF_8);
+    String readme = Files.readString(Path.of("../README.md"), StandardCharsets.UTF_8);
     for (String tag : new String[] {"limiter", "route", "enter"}) {
       Matcher m =
           Pattern.compile("// tag::" + tag + "\\[]\\n(.*?)\\n\\s*// end::" + tag + "\\[]", Pattern.DOTALL)
               .matcher(source);
       assertThat(m.find()).isTrue();
-      assertThat(doc).as("docs/identity.md region %s", tag).contains(m.group(1).stripIndent());
+      String region = m.group(1).stripIndent();
+      assertThat(doc).as("docs/identity.md region %s", tag).contains(region);
+      // the README shows the limiter's builder and the first route
+      if (tag.equals("limiter")) {
+        assertThat(readme).as("README.md limiter").contains(region.substring(region.indexOf("AgentLimiter limiter")));
+      } else if (tag.equals("route")) {
+        assertThat(readme).as("README.md route").contains(region.substring(0, region.indexOf("\n\nRoute listZones")));
+      }
     }
   }
 
