@@ -125,20 +125,8 @@ public class IdentityBenchmark {
     }
   }
 
-  /** A thread's round-robin position. */
-  @State(Scope.Thread)
-  public static class Cursor {
-    int position;
-
-    int next(int length) {
-      int p = position;
-      position = p + 1 == length ? 0 : p + 1;
-      return p;
-    }
-  }
-
   @Benchmark
-  public ConsumptionProbe floor_headerKeyedProbe(Cursor cursor) {
+  public ConsumptionProbe floor_headerKeyedProbe(PipelineBenchmark.Cursor cursor) {
     String key = keyed[cursor.next(keys)].header("Authorization");
     if (key == null) {
       throw new IllegalStateException("no key");
@@ -147,7 +135,7 @@ public class IdentityBenchmark {
   }
 
   @Benchmark
-  public IdentityResult apiKey_resolve(Cursor cursor) {
+  public IdentityResult apiKey_resolve(PipelineBenchmark.Cursor cursor) {
     IdentityResult result = resolver.resolve(keyed[cursor.next(keys)]);
     if (!(result instanceof IdentityResult.Identified)) {
       wrong++;
@@ -156,7 +144,7 @@ public class IdentityBenchmark {
   }
 
   @Benchmark
-  public Decision enter_apiKey(Cursor cursor) {
+  public Decision enter_apiKey(PipelineBenchmark.Cursor cursor) {
     try (Admission admission = limiter.enter(keyed[cursor.next(keys)], route)) {
       Decision decision = admission.decision();
       if (!decision.isAllowed()) {
@@ -167,7 +155,7 @@ public class IdentityBenchmark {
   }
 
   @Benchmark
-  public Decision enter_anonymous(Cursor cursor) {
+  public Decision enter_anonymous(PipelineBenchmark.Cursor cursor) {
     try (Admission admission = limiter.enter(anonymous[cursor.next(keys)], openRoute)) {
       Decision decision = admission.decision();
       if (!decision.isAllowed()) {
