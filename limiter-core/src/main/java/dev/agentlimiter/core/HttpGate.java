@@ -65,7 +65,7 @@ final class HttpGate {
     this.chain = config.chain().toArray(new IdentityResolver[0]);
     this.anonymous = config.anonymous();
     this.tierOverrides = config.tierOverrides();
-    this.credentialFailures = config.credentialFailures();
+    this.credentialFailures = engine.bind(config.credentialFailures()).policy;
     this.refusedAddresses =
         Caffeine.newBuilder()
             .maximumSize(maximumAddresses)
@@ -162,7 +162,8 @@ final class HttpGate {
     AgentIdentity client = clientOf(request);
     Decision charged = engine.decideWithoutEvent(AgentRequest.of(client, credentialFailures));
     if (!charged.isAllowed()) {
-      long until = Math.addExact(engine.clock.now(), charged.retryAfter().toNanos());
+      // compared by difference, like System.nanoTime(); addExact would throw into the request
+      long until = engine.clock.now() + charged.retryAfter().toNanos();
       refusedAddresses.put(client.id(), until);
       engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.RATE_LIMITED, cause));
       return new HttpAdmission(new EngineAdmission.Ended(charged), null, null);
