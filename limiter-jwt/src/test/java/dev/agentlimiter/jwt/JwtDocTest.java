@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.core.AgentLimiters;
+import dev.agentlimiter.core.identity.IdentityResolvers;
+import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
 import org.junit.jupiter.api.Test;
 
 /** The example of docs/jwt.md, compiled and run; the doc must contain the regions verbatim. */
@@ -31,6 +35,14 @@ class JwtDocTest {
       .verifiedTokenCache(10_000)                           // default: off
       .build();
   // end::builder[]
+
+  InMemoryApiKeyStore keys = InMemoryApiKeyStore.create();
+
+  // tag::chain[]
+  AgentLimiter limiter = AgentLimiters.newBuilder()
+      .identity(jwt, IdentityResolvers.apiKeys(keys))       // JWTs first: they abstain on opaque keys
+      .build();
+  // end::chain[]
 
   String describe(RequestView request) {
     // tag::resolve[]
@@ -61,7 +73,7 @@ class JwtDocTest {
         Files.readString(
             Path.of("src/test/java/dev/agentlimiter/jwt/JwtDocTest.java"), StandardCharsets.UTF_8);
     String doc = Files.readString(Path.of("../docs/jwt.md"), StandardCharsets.UTF_8);
-    for (String tag : new String[] {"builder", "resolve"}) {
+    for (String tag : new String[] {"builder", "chain", "resolve"}) {
       Matcher m =
           Pattern.compile(
                   "// tag::" + tag + "\\[]\\n(.*?)\\n\\s*// end::" + tag + "\\[]", Pattern.DOTALL)
