@@ -1,0 +1,304 @@
+package dev.agentlimiter.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.RateLimitStatus;
+import dev.agentlimiter.api.Reason;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The HTTP contract, once, for every adapter: the status, headers and RFC 9457 problem body of a refusal,
+ * and the IETF {@code RateLimit-Policy} / {@code RateLimit} fields (draft-ietf-httpapi-ratelimit-headers-11,
+ * Structured Fields) of every response of a limited route. Adapters only copy what this class returns, so
+ * the servlet filter and the JAX-RS feature cannot drift apart. See {@code docs/http-contract.md}.
+ *
+ * <p>Nothing here echoes request content: problem bodies carry only names the server configured (policy
+ * and limit names, which are header-safe tokens; scope names; rule names), numbers, and the decision's
+ * caller-safe {@linkplain Decision#detail() detail}. The cause of a 401 is never written. Stateless and
+ * thread-safe.
+ */
+public final class HttpResponses {
+
+  /** The media type of every problem body. */
+  public static final String PROBLEM_JSON = "application/problem+json";
+
+  /** The IETF problem type of {@link Reason#RATE_LIMITED} and {@link Reason#CONCURRENCY_LIMITED}. */
+  public static final String QUOTA_EXCEEDED =
+      "https://iana.org/assignments/http-problem-types#quota-exceeded";
+
+  /** The IETF problem type of {@link Reason#LOOP_DETECTED} and {@link Reason#QUARANTINED}. */
+  public static final String ABNORMAL_USAGE =
+      "https://iana.org/assignments/http-problem-types#abnormal-usage-detected";
+
+  /** The IETF problem type of a fail-closed 503. */
+  public static final String TEMPORARY_REDUCED_CAPACITY =
+      "https://iana.org/assignments/http-problem-types#temporary-reduced-capacity";
+
+  /** Our problem types, for reasons the IETF draft does not cover; stable, documented in docs. */
+  public static final String TYPE_BASE = "https://agentlimiter.dev/problems/";
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private HttpResponses() {}
+
+  /**
+   * The status of a refusal: 429 for the retryable reasons, 401, 403, and for {@link
+   * Reason#INVALID_REQUEST} 413 ({@link Decision#CAUSE_BODY_TOO_LARGE}), 415 ({@link
+   * Decision#CAUSE_UNSUPPORTED_CONTENT_TYPE}) or 400.
+   *
+   * @throws IllegalArgumentException for an admission
+   */
+  public static int status(Decision decision) {
+    return switch (decision.reason()) {
+      case ALLOWED -> throw new IllegalArgumentException("an admission has no refusal status");
+      case RATE_LIMITED, LOOP_DETECTED, CONCURRENCY_LIMITED, QUARANTINED -> 429;
+      case UNAUTHENTICATED -> 401;
+      case FORBIDDEN -> 403;
+      case INVALID_REQUEST -> {
+        String cause = decision.cause().orElse("");
+        yield cause.equals(Decision.CAUSE_BODY_TOO_LARGE)
+            ? 413
+            : cause.equals(Decision.CAUSE_UNSUPPORTED_CONTENT_TYPE) ? 415 : 400;
+      }
+    };
+  }
+
+  /**
+   * The {@code RateLimit-Policy} field of the limits evaluated, or {@code null} if there are none: one
+   * item per limit, {@code "name";q=<quota>;w=<window seconds>}. The item name is the limit's name, or
+   * {@code policy.limit} where two limits of the decision share a name.
+   */
+  public static @org.jspecify.annotations.Nullable String rateLimitPolicy(Decision decision) {
+    List<RateLimitStatus> limits = decision.limits();
+    if (limits.isEmpty()) {
+      return null;
+    }
+    Set<String> clashing = clashingNames(limits);
+    StringBuilder out = new StringBuilder();
+    for (RateLimitStatus s : limits) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append('"').append(itemName(s, clashing)).append("\";q=").append(s.quota())
+          .append(";w=").append(s.windowSeconds());
+    }
+    return out.toString();
+  }
+
+  /**
+   * The {@code RateLimit} field of the limits evaluated, or {@code null} if there are none: one item per
+   * limit, {@code "name";r=<remaining>;t=<seconds until full>}, named as in {@link #rateLimitPolicy}.
+   */
+  public static @org.jspecify.annotations.Nullable String rateLimit(Decision decision) {
+    List<RateLimitStatus> limits = decision.limits();
+    if (limits.isEmpty()) {
+      return null;
+    }
+    Set<String> clashing = clashingNames(limits);
+    StringBuilder out = new StringBuilder();
+    for (RateLimitStatus s : limits) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append('"').append(itemName(s, clashing)).append("\";r=").append(s.remaining())
+          .append(";t=").append(s.resetSeconds());
+    }
+    return out.toString();
+  }
+
+  /**
+   * The headers of a refusal beside the body's {@code Content-Type}, in order: {@code Retry-After} for the
+   * retryable reasons (whole seconds, rounded up, at least 1), {@code WWW-Authenticate} for 401 (RFC 6750:
+   * {@code Bearer realm="…"}, with {@code error="invalid_token"} when a credential was presented and
+   * failed), and the RateLimit fields when limits were evaluated.
+   *
+   * @param realm the realm of the {@code WWW-Authenticate} challenge: letters, digits, {@code . _ -}
+   * @throws IllegalArgumentException for an admission, or a malformed realm
+   */
+  public static List<Map.Entry<String, String>> refusalHeaders(Decision decision, String realm) {
+    checkRealm(realm);
+    int status = status(decision);
+    List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+    if (decision.reason().isRetryable()) {
+      headers.add(Map.entry("Retry-After", Long.toString(decision.retryAfterSeconds())));
+    }
+    if (status == 401) {
+      boolean presented = !decision.cause().orElse("").equals(Decision.CAUSE_MISSING_CREDENTIAL);
+      headers.add(
+          Map.entry(
+              "WWW-Authenticate",
+              "Bearer realm=\"" + realm + "\"" + (presented ? ", error=\"invalid_token\"" : "")));
+    }
+    String policy = rateLimitPolicy(decision);
+    String state = rateLimit(decision);
+    if (policy != null && state != null) {
+      headers.add(Map.entry("RateLimit-Policy", policy));
+      headers.add(Map.entry("RateLimit", state));
+    }
+    return List.copyOf(headers);
+  }
+
+  /**
+   * The RFC 9457 body of a refusal, UTF-8 JSON: {@code type}, {@code title}, {@code status}, {@code
+   * detail}, and the members {@code reason}, {@code violated-policies}, {@code retryAfter} (seconds, for the
+   * retryable reasons) and {@code cause} (only for 400/413/415 and 403, which tell the caller what to fix;
+   * never for 401).
+   *
+   * @throws IllegalArgumentException for an admission
+   */
+  public static byte[] problemBody(Decision decision) {
+    int status = status(decision);
+    Reason reason = decision.reason();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = JSON.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("type", type(reason));
+      json.writeStringField("title", title(reason, status));
+      json.writeNumberField("status", status);
+      json.writeStringField("detail", detail(decision, status));
+      json.writeStringField("reason", reason.name());
+      json.writeArrayFieldStart("violated-policies");
+      if (decision.policy().isPresent()) {
+        json.writeString(decision.policy().get());
+      }
+      json.writeEndArray();
+      if (reason.isRetryable()) {
+        json.writeNumberField("retryAfter", decision.retryAfterSeconds());
+      }
+      if (status != 401 && decision.cause().isPresent()) {
+        json.writeStringField("cause", decision.cause().get());
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * The 503 body of a fail-closed adapter whose limiter could not decide, with the IETF {@code
+   * temporary-reduced-capacity} type and the given {@code retryAfter} (whole seconds, at least 1).
+   */
+  public static byte[] unavailableBody(Duration retryAfter) {
+    Objects.requireNonNull(retryAfter, "retryAfter");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(200);
+    try (JsonGenerator json = JSON.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("type", TEMPORARY_REDUCED_CAPACITY);
+      json.writeStringField("title", "Service Unavailable");
+      json.writeNumberField("status", 503);
+      json.writeStringField("detail", "the rate limiter cannot decide right now; retry later");
+      json.writeStringField("reason", "UNAVAILABLE");
+      json.writeArrayFieldStart("violated-policies");
+      json.writeEndArray();
+      json.writeNumberField("retryAfter", retryAfterSeconds(retryAfter));
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** {@code Retry-After} for a 503: whole seconds, rounded up, at least 1. */
+  public static long retryAfterSeconds(Duration retryAfter) {
+    if (retryAfter.isNegative() || retryAfter.isZero()) {
+      return 1;
+    }
+    long seconds = retryAfter.getSeconds() + (retryAfter.getNano() == 0 ? 0 : 1);
+    return Math.max(1, seconds);
+  }
+
+  static String type(Reason reason) {
+    return switch (reason) {
+      case RATE_LIMITED, CONCURRENCY_LIMITED -> QUOTA_EXCEEDED;
+      case LOOP_DETECTED, QUARANTINED -> ABNORMAL_USAGE;
+      case UNAUTHENTICATED -> TYPE_BASE + "unauthenticated";
+      case FORBIDDEN -> TYPE_BASE + "forbidden";
+      case INVALID_REQUEST -> TYPE_BASE + "invalid-request";
+      case ALLOWED -> throw new IllegalArgumentException("an admission has no problem type");
+    };
+  }
+
+  private static String title(Reason reason, int status) {
+    return switch (status) {
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 413 -> "Content Too Large";
+      case 415 -> "Unsupported Media Type";
+      case 400 -> "Bad Request";
+      default ->
+          switch (reason) {
+            case LOOP_DETECTED -> "Request loop detected";
+            case QUARANTINED -> "Agent quarantined";
+            case CONCURRENCY_LIMITED -> "Too many requests in flight";
+            default -> "Too Many Requests";
+          };
+    };
+  }
+
+  private static String detail(Decision decision, int status) {
+    if (status == 401) {
+      return HttpGate.UNAUTHENTICATED_DETAIL; // whatever the resolver said: never help a guesser
+    }
+    if (decision.detail().isPresent()) {
+      return decision.detail().get();
+    }
+    String policy = decision.policy().map(p -> "policy '" + p + "'").orElse("a policy");
+    long seconds = decision.retryAfterSeconds();
+    return switch (decision.reason()) {
+      case RATE_LIMITED ->
+          decision.bindingLimit()
+              .map(l -> "limit '" + l.limit() + "' of " + policy + " is exhausted")
+              .orElse(policy + " refused the request")
+              + "; retry after " + seconds + " s";
+      case LOOP_DETECTED ->
+          "the same request was repeated too often under " + policy + "; retry after " + seconds + " s";
+      case QUARANTINED ->
+          "the agent is quarantined by " + policy + " after repeated refusals; retry after " + seconds + " s";
+      case CONCURRENCY_LIMITED ->
+          "too many requests of this agent are in flight under " + policy + "; retry after " + seconds + " s";
+      default -> "the request can never be admitted: its cost exceeds the capacity of " + policy;
+    };
+  }
+
+  private static Set<String> clashingNames(List<RateLimitStatus> limits) {
+    if (limits.size() < 2) {
+      return Set.of();
+    }
+    Set<String> seen = new HashSet<>();
+    Set<String> clashing = new HashSet<>();
+    for (RateLimitStatus s : limits) {
+      if (!seen.add(s.limit())) {
+        clashing.add(s.limit());
+      }
+    }
+    return clashing;
+  }
+
+  private static String itemName(RateLimitStatus s, Set<String> clashing) {
+    return clashing.contains(s.limit()) ? s.policy() + "." + s.limit() : s.limit();
+  }
+
+  private static void checkRealm(String realm) {
+    if (realm.isEmpty() || realm.length() > 64) {
+      throw new IllegalArgumentException("realm must have 1 to 64 characters but was '" + realm + "'");
+    }
+    for (int i = 0; i < realm.length(); i++) {
+      char c = realm.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+        throw new IllegalArgumentException(
+            "realm may contain only letters, digits, '.', '_' and '-' but was '" + realm + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.agentlimiter.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.RateLimitStatus;
+import dev.agentlimiter.api.Reason;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP contract of refusals and RateLimit fields, byte for byte. */
+class HttpResponsesTest {
+
+  private static final RateLimitStatus BURST =
+      new RateLimitStatus("search", "burst", 20, Duration.ofSeconds(1), 0, Duration.ofMillis(1_900));
+  private static final RateLimitStatus HOURLY =
+      new RateLimitStatus("search", "hourly", 600, Duration.ofHours(1), 599, Duration.ofSeconds(6));
+
+  private static String body(Decision d) {
+    return new String(HttpResponses.problemBody(d), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aRateLimitedRefusal() {
+    Decision d = Decision.denied(Reason.RATE_LIMITED, List.of(BURST, HOURLY), BURST, Duration.ofMillis(100));
+    assertThat(HttpResponses.status(d)).isEqualTo(429);
+    assertThat(HttpResponses.refusalHeaders(d, "api"))
+        .containsExactly(
+            Map.entry("Retry-After", "1"),
+            Map.entry("RateLimit-Policy", "\"burst\";q=20;w=1, \"hourly\";q=600;w=3600"),
+            Map.entry("RateLimit", "\"burst\";r=0;t=2, \"hourly\";r=599;t=6"));
+    assertThat(body(d))
+        .isEqualTo(
+            "{\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+                + "\"title\":\"Too Many Requests\",\"status\":429,"
+                + "\"detail\":\"limit 'burst' of policy 'search' is exhausted; retry after 1 s\","
+                + "\"reason\":\"RATE_LIMITED\",\"violated-policies\":[\"search\"],\"retryAfter\":1}");
+  }
+
+  @Test
+  void loopsAndQuarantinesAreAbnormalUsage() {
+    Decision loop = Decision.denied(Reason.LOOP_DETECTED, "orders", Duration.ofSeconds(10));
+    assertThat(body(loop))
+        .isEqualTo(
+            "{\"type\":\"https://iana.org/assignments/http-problem-types#abnormal-usage-detected\","
+                + "\"title\":\"Request loop detected\",\"status\":429,"
+                + "\"detail\":\"the same request was repeated too often under policy 'orders'; retry after 10 s\","
+                + "\"reason\":\"LOOP_DETECTED\",\"violated-policies\":[\"orders\"],\"retryAfter\":10}");
+    assertThat(HttpResponses.refusalHeaders(loop, "api")).containsExactly(Map.entry("Retry-After", "10"));
+    Decision boxed = Decision.denied(Reason.QUARANTINED, "orders", Duration.ofMillis(59_001));
+    assertThat(body(boxed)).contains("abnormal-usage-detected", "\"retryAfter\":60", "\"title\":\"Agent quarantined\"");
+    Decision busy = Decision.denied(Reason.CONCURRENCY_LIMITED, "orders", Duration.ofMillis(1));
+    assertThat(body(busy)).contains("quota-exceeded", "\"retryAfter\":1");
+  }
+
+  @Test
+  void unauthenticatedNeverSaysWhy() {
+    Decision expired = Decision.refused(Reason.UNAUTHENTICATED, "expired", "a valid credential is required");
+    assertThat(HttpResponses.status(expired)).isEqualTo(401);
+    assertThat(HttpResponses.refusalHeaders(expired, "dns-api"))
+        .containsExactly(Map.entry("WWW-Authenticate", "Bearer realm=\"dns-api\", error=\"invalid_token\""));
+    assertThat(body(expired))
+        .isEqualTo(
+            "{\"type\":\"https://agentlimiter.dev/problems/unauthenticated\",\"title\":\"Unauthorized\","
+                + "\"status\":401,\"detail\":\"a valid credential is required\",\"reason\":\"UNAUTHENTICATED\","
+                + "\"violated-policies\":[]}");
+    Decision missing =
+        Decision.refused(Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, "a valid credential is required");
+    assertThat(HttpResponses.refusalHeaders(missing, "dns-api"))
+        .containsExactly(Map.entry("WWW-Authenticate", "Bearer realm=\"dns-api\""));
+    // even a resolver's own detail is not shown for a 401
+    Decision chatty = Decision.refused(Reason.UNAUTHENTICATED, "revoked", "key ak_live_x was revoked yesterday");
+    assertThat(body(chatty)).doesNotContain("revoked").doesNotContain("ak_live");
+  }
+
+  @Test
+  void invalidRequestsNameTheirCauseAndStatus() {
+    Decision large = Decision.refused(Reason.INVALID_REQUEST, Decision.CAUSE_BODY_TOO_LARGE, "request body exceeds the limit of 65536 bytes");
+    Decision type = Decision.refused(Reason.INVALID_REQUEST, Decision.CAUSE_UNSUPPORTED_CONTENT_TYPE, "content type is not accepted; accepted: application/json");
+    Decision json = Decision.refused(Reason.INVALID_REQUEST, "malformed-json.duplicate-key", "request body is not acceptable JSON (duplicate-key) at line 1, column 9");
+    Decision scope = Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope 'dns:write'");
+    assertThat(List.of(large, type, json, scope)).extracting(HttpResponses::status).containsExactly(413, 415, 400, 403);
+    assertThat(body(large))
+        .isEqualTo(
+            "{\"type\":\"https://agentlimiter.dev/problems/invalid-request\",\"title\":\"Content Too Large\","
+                + "\"status\":413,\"detail\":\"request body exceeds the limit of 65536 bytes\","
+                + "\"reason\":\"INVALID_REQUEST\",\"violated-policies\":[],\"cause\":\"body-too-large\"}");
+    assertThat(body(scope)).contains("\"title\":\"Forbidden\"", "\"detail\":\"missing scope 'dns:write'\"", "\"cause\":\"missing-scope\"");
+    assertThat(HttpResponses.refusalHeaders(scope, "api")).isEmpty();
+    Decision cost = Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
+    assertThat(HttpResponses.status(cost)).isEqualTo(400);
+    assertThat(body(cost)).contains("its cost exceeds the capacity of a policy");
+  }
+
+  @Test
+  void allowedResponsesCarryTheFieldsAndLimitNamesThatClashAreQualified() {
+    RateLimitStatus other = new RateLimitStatus("egress", "burst", 5, Duration.ofMillis(1_500), 5, Duration.ZERO);
+    Decision allowed = Decision.allowed(List.of(BURST, HOURLY, other));
+    assertThat(HttpResponses.rateLimitPolicy(allowed))
+        .isEqualTo("\"search.burst\";q=20;w=1, \"hourly\";q=600;w=3600, \"egress.burst\";q=5;w=2");
+    assertThat(HttpResponses.rateLimit(allowed))
+        .isEqualTo("\"search.burst\";r=0;t=2, \"hourly\";r=599;t=6, \"egress.burst\";r=5;t=0");
+    assertThat(HttpResponses.rateLimitPolicy(Decision.allowed())).isNull();
+    assertThatThrownBy(() -> HttpResponses.status(allowed)).hasMessage("an admission has no refusal status");
+    assertThatThrownBy(() -> HttpResponses.refusalHeaders(Decision.denied(Reason.LOOP_DETECTED, "p", Duration.ofSeconds(1)), "a b"))
+        .hasMessage("realm may contain only letters, digits, '.', '_' and '-' but was 'a b'");
+  }
+
+  @Test
+  void theUnavailableBody() {
+    assertThat(new String(HttpResponses.unavailableBody(Duration.ofMillis(2_500)), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"type\":\"https://iana.org/assignments/http-problem-types#temporary-reduced-capacity\","
+                + "\"title\":\"Service Unavailable\",\"status\":503,"
+                + "\"detail\":\"the rate limiter cannot decide right now; retry later\",\"reason\":\"UNAVAILABLE\","
+                + "\"violated-policies\":[],\"retryAfter\":3}");
+    assertThat(HttpResponses.retryAfterSeconds(Duration.ZERO)).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  private static final Pattern POLICY_FIELD =
+      Pattern.compile("\"[A-Za-z0-9._-]+\";q=[1-9][0-9]*;w=[1-9][0-9]*(, \"[A-Za-z0-9._-]+\";q=[1-9][0-9]*;w=[1-9][0-9]*)*");
+  private static final Pattern STATE_FIELD =
+      Pattern.compile("\"[A-Za-z0-9._-]+\";r=[0-9]+;t=[0-9]+(, \"[A-Za-z0-9._-]+\";r=[0-9]+;t=[0-9]+)*");
+
+  @Provide
+  Arbitrary<RateLimitStatus> statuses() {
+    Arbitrary<String> names = Arbitraries.strings().withChars("abAB09._-").ofMinLength(1).ofMaxLength(12);
+    return Combinators.combine(
+            names, Arbitraries.of("burst", "minute", "hourly"), Arbitraries.longs().between(1, Long.MAX_VALUE),
+            Arbitraries.longs().between(1, 3_153_600_000_000_000_000L), Arbitraries.doubles().between(0, 1),
+            Arbitraries.longs().between(0, 3_153_600_000_000_000_000L))
+        .as((policy, limit, quota, windowNanos, fraction, resetNanos) ->
+            new RateLimitStatus(policy, limit, quota, Duration.ofNanos(windowNanos), Math.min(quota, (long) (quota * fraction)), Duration.ofNanos(resetNanos)));
+  }
+
+  @Provide
+  Arbitrary<Decision> decisions() {
+    Arbitrary<List<RateLimitStatus>> lists = statuses().list().ofMaxSize(4);
+    Arbitrary<Decision> allowed = lists.map(Decision::allowed);
+    Arbitrary<Decision> limited =
+        Combinators.combine(lists.filter(l -> !l.isEmpty()), Arbitraries.longs().between(1, Long.MAX_VALUE))
+            .as((l, nanos) -> Decision.denied(Reason.RATE_LIMITED, l, l.get(0), Duration.ofNanos(nanos)));
+    Arbitrary<Decision> defended =
+        Combinators.combine(
+                Arbitraries.of(Reason.LOOP_DETECTED, Reason.QUARANTINED, Reason.CONCURRENCY_LIMITED),
+                Arbitraries.longs().between(1, Long.MAX_VALUE))
+            .as((r, nanos) -> Decision.denied(r, "p", Duration.ofNanos(nanos)));
+    Arbitrary<Decision> refused =
+        Combinators.combine(
+                Arbitraries.of(Reason.INVALID_REQUEST, Reason.UNAUTHENTICATED, Reason.FORBIDDEN),
+                Arbitraries.strings().withChars("abz09.:_-").ofMinLength(1).ofMaxLength(64),
+                Arbitraries.strings().ofMinLength(1).ofMaxLength(512)
+                    .filter(s -> s.chars().noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                        || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR)))
+            .as(Decision::refused);
+    return Arbitraries.oneOf(allowed, limited, defended, refused);
+  }
+
+  /**
+   * For any decision: the RateLimit fields have the draft-11 syntax, one item per limit; a refusal's body
+   * is one well-formed JSON document by our own strict checker (no duplicate keys, valid UTF-8), its
+   * status matches the table, Retry-After is a positive integer exactly for the retryable reasons, and a
+   * 401 never carries its cause.
+   */
+  @Property(tries = 2_000)
+  void theContractHoldsForAnyDecision(@ForAll("decisions") Decision d) {
+    String policy = HttpResponses.rateLimitPolicy(d);
+    String state = HttpResponses.rateLimit(d);
+    if (d.limits().isEmpty()) {
+      assertThat(policy).isNull();
+      assertThat(state).isNull();
+    } else {
+      assertThat(policy).matches(POLICY_FIELD);
+      assertThat(state).matches(STATE_FIELD);
+      assertThat(java.util.Objects.requireNonNull(policy).split(", ")).hasSize(d.limits().size());
+    }
+    if (d.isAllowed()) {
+      return;
+    }
+    int status = HttpResponses.status(d);
+    assertThat(status).isIn(400, 401, 403, 413, 415, 429);
+    byte[] body = HttpResponses.problemBody(d);
+    assertThat(JsonShape.withMaxDocumentBytes(1 << 20).check(body, 0, body.length)).isNull();
+    String text = new String(body, StandardCharsets.UTF_8);
+    assertThat(text).contains("\"status\":" + status, "\"reason\":\"" + d.reason() + "\"");
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(d, "api")) {
+      names.add(h.getKey());
+      assertThat(h.getValue()).doesNotContain("\r", "\n");
+    }
+    assertThat(names.contains("Retry-After")).isEqualTo(d.reason().isRetryable());
+    if (d.reason().isRetryable()) {
+      assertThat(Long.parseLong(HttpResponses.refusalHeaders(d, "api").get(0).getValue())).isPositive();
+    }
+    if (status == 401) {
+      assertThat(text).doesNotContain("\"cause\"");
+      assertThat(text).contains("\"detail\":\"a valid credential is required\"");
+    }
+  }
+}
