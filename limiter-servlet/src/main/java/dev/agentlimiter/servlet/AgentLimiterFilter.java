@@ -1,0 +1,454 @@
+package dev.agentlimiter.servlet;
+
+import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.AgentRateLimit;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.RequireScope;
+import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.HttpResponses;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine in front of a Jakarta Servlet 6 application. For a request on a limited route it builds the
+ * engine's request view, calls {@link AgentLimiter#enter(dev.agentlimiter.api.RequestView, Route)} once,
+ * and either writes the refusal ({@code docs/http-contract.md}) or passes the request on with the {@code
+ * RateLimit} fields set, the body replayed if the engine read it, and the final status reported back when
+ * the request ends (also for asynchronous requests and when the application throws). Requests on routes
+ * with no policy pass through untouched.
+ *
+ * <p>Register it programmatically ({@code servletContext.addFilter("agent-limiter",
+ * AgentLimiterFilter.builder(limiter)...build())}), from {@code web.xml} with the init-parameter {@value
+ * #SETUP_PARAMETER} naming a {@link Setup} class, or through an embedded server's API. Thread-safe; one
+ * instance serves every request. <b>Engine failures never reach the application</b>: the filter fails
+ * closed (503) by default, or open if configured.
+ */
+public final class AgentLimiterFilter implements Filter {
+
+  /** The {@code web.xml} init-parameter naming a {@link Setup} class with a public no-argument constructor. */
+  public static final String SETUP_PARAMETER = "dev.agentlimiter.setup";
+
+  /** Configures a filter declared in {@code web.xml}. */
+  @FunctionalInterface
+  public interface Setup {
+    /** The filter's configuration for this application; called once, when the filter starts. */
+    Builder configure(ServletContext context);
+  }
+
+  private static final System.Logger LOG = System.getLogger(AgentLimiterFilter.class.getName());
+  private static final String[][] SERVLET_METHODS = {
+    {"doGet", "GET"}, {"doPost", "POST"}, {"doPut", "PUT"}, {"doDelete", "DELETE"},
+    {"doPatch", "PATCH"}, {"doHead", "HEAD"}, {"doOptions", "OPTIONS"}
+  };
+
+  private @Nullable Builder settings;
+  private volatile @Nullable Config config;
+
+  /** A filter for {@code web.xml}: it reads {@value #SETUP_PARAMETER} when it starts. */
+  public AgentLimiterFilter() {}
+
+  private AgentLimiterFilter(Builder settings) {
+    this.settings = settings;
+  }
+
+  /** A builder for a filter in front of {@code limiter}. */
+  public static Builder builder(AgentLimiter limiter) {
+    return new Builder(Objects.requireNonNull(limiter, "limiter"));
+  }
+
+  /** The configuration, fixed when the filter starts. */
+  private record Config(
+      AgentLimiter limiter, RouteTable routes, boolean shadow, boolean failOpen, String realm,
+      Duration unavailableRetryAfter) {}
+
+  @Override
+  public void init(FilterConfig filterConfig) throws ServletException {
+    Builder b = settings;
+    if (b == null) {
+      b = fromSetup(filterConfig);
+    }
+    RouteTable table = new RouteTable();
+    for (Builder.Mapping m : b.mappings) {
+      table.add(m.method(), m.pattern(), m.route());
+    }
+    if (b.discoverAnnotations) {
+      discover(filterConfig.getServletContext(), table, b.anonymousAnnotated);
+    }
+    config = new Config(b.limiter, table, b.shadow, b.failOpen, b.realm, b.unavailableRetryAfter);
+  }
+
+  private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
+    String name = filterConfig.getInitParameter(SETUP_PARAMETER);
+    if (name == null) {
+      throw new ServletException(
+          "agent limiter filter '" + filterConfig.getFilterName() + "': init-param " + SETUP_PARAMETER
+              + " must name a class implementing " + Setup.class.getName());
+    }
+    try {
+      ClassLoader loader = filterConfig.getServletContext().getClassLoader();
+      Setup setup =
+          Class.forName(name.trim(), true, loader).asSubclass(Setup.class).getDeclaredConstructor().newInstance();
+      return Objects.requireNonNull(setup.configure(filterConfig.getServletContext()), "setup returned null");
+    } catch (ReflectiveOperationException | ClassCastException | NullPointerException e) {
+      throw new ServletException(
+          "agent limiter filter: cannot use " + SETUP_PARAMETER + " '" + name + "': " + e, e);
+    }
+  }
+
+  /** Routes from {@link AgentRateLimit} and {@link RequireScope} on the registered servlets. */
+  private static void discover(ServletContext context, RouteTable table, boolean anonymous)
+      throws ServletException {
+    for (ServletRegistration registration : context.getServletRegistrations().values()) {
+      String className = registration.getClassName();
+      if (className == null || registration.getMappings().isEmpty()) {
+        continue;
+      }
+      Class<?> type;
+      try {
+        type = Class.forName(className, false, context.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        continue; // the container's own servlets, or not loadable here: nothing of ours to find
+      }
+      if (!HttpServlet.class.isAssignableFrom(type)) {
+        continue;
+      }
+      try {
+        for (String[] pair : SERVLET_METHODS) {
+          Route route = routeOf(type, pair[0], pair[1], anonymous);
+          if (route != null) {
+            for (String pattern : registration.getMappings()) {
+              table.add(pair[1], pattern, route);
+            }
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ServletException("agent limiter filter: servlet " + className + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static @Nullable Route routeOf(Class<?> type, String javaMethod, String httpMethod, boolean anonymous) {
+    Method method = declared(type, javaMethod);
+    AgentRateLimit[] limits = method == null ? new AgentRateLimit[0] : method.getAnnotationsByType(AgentRateLimit.class);
+    RequireScope scopes = method == null ? null : method.getAnnotation(RequireScope.class);
+    String policyName = type.getSimpleName() + "." + httpMethod.toLowerCase(Locale.ROOT);
+    if (limits.length == 0) {
+      limits = type.getAnnotationsByType(AgentRateLimit.class);
+      policyName = type.getSimpleName();
+      if (method == null && limits.length > 0 && !overrides(type, javaMethod)) {
+        return null; // the servlet does not handle this method
+      }
+    }
+    if (scopes == null) {
+      scopes = type.getAnnotation(RequireScope.class);
+    }
+    if (limits.length == 0 && scopes == null) {
+      return null;
+    }
+    Route.Builder route = Route.builder();
+    if (limits.length > 0) {
+      route.policy(Policy.fromAnnotations(policyName.replaceAll("[^A-Za-z0-9._-]", "_"), limits));
+    }
+    if (scopes != null) {
+      for (String s : scopes.value()) {
+        route.requireScope(s);
+      }
+    }
+    if (anonymous && scopes == null) {
+      route.allowAnonymous();
+    }
+    return route.build();
+  }
+
+  private static boolean overrides(Class<?> type, String javaMethod) {
+    return declared(type, javaMethod) != null;
+  }
+
+  private static @Nullable Method declared(Class<?> type, String name) {
+    for (Class<?> c = type; c != null && c != HttpServlet.class; c = c.getSuperclass()) {
+      try {
+        return c.getDeclaredMethod(name, jakarta.servlet.http.HttpServletRequest.class, HttpServletResponse.class);
+      } catch (NoSuchMethodException e) {
+        // look in the superclass
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
+      throws IOException, ServletException {
+    Config c = config;
+    if (c == null || !(servletRequest instanceof HttpServletRequest request)
+        || !(servletResponse instanceof HttpServletResponse response)) {
+      chain.doFilter(servletRequest, servletResponse);
+      return;
+    }
+    String path = pathWithinApplication(request);
+    Route route = c.routes().match(request.getMethod(), path);
+    if (route == null) {
+      chain.doFilter(request, response);
+      return;
+    }
+    Admission admission;
+    try {
+      admission = c.limiter().enter(new ServletRequestView(request, path), route);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "agent limiter failed; " + (c.failOpen() ? "failing open" : "answering 503"), e);
+      if (c.failOpen()) {
+        chain.doFilter(request, response);
+      } else {
+        writeUnavailable(response, c.unavailableRetryAfter());
+      }
+      return;
+    }
+    Decision decision = admission.decision();
+    if (!decision.isAllowed() && !c.shadow()) {
+      admission.close();
+      writeRefusal(response, decision, c.realm());
+      return;
+    }
+    setRateLimitFields(response, decision);
+    HttpServletRequest forwarded = request;
+    Optional<InputStream> replay = admission.replayBody();
+    if (replay.isPresent()) {
+      forwarded = new ReplayingRequest(request, replay.get());
+    }
+    Ending ending = new Ending(admission, response);
+    try {
+      chain.doFilter(forwarded, response);
+    } catch (IOException | ServletException | RuntimeException | Error e) {
+      ending.end(Outcome.failure());
+      throw e;
+    }
+    if (forwarded.isAsyncStarted()) {
+      try {
+        forwarded.getAsyncContext().addListener(ending);
+        return;
+      } catch (IllegalStateException completedMeanwhile) {
+        // the application completed the async context on another thread before we could listen
+      }
+    }
+    ending.end(Outcome.ofStatus(response.getStatus()));
+  }
+
+  private static String pathWithinApplication(HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String context = request.getContextPath();
+    return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+  }
+
+  private static void setRateLimitFields(HttpServletResponse response, Decision decision) {
+    String policy = HttpResponses.rateLimitPolicy(decision);
+    String state = HttpResponses.rateLimit(decision);
+    if (policy != null && state != null) {
+      response.setHeader("RateLimit-Policy", policy);
+      response.setHeader("RateLimit", state);
+    }
+  }
+
+  private static void writeRefusal(HttpServletResponse response, Decision decision, String realm) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.resetBuffer();
+    response.setStatus(HttpResponses.status(decision));
+    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm)) {
+      response.setHeader(h.getKey(), h.getValue());
+    }
+    write(response, HttpResponses.problemBody(decision));
+  }
+
+  private static void writeUnavailable(HttpServletResponse response, Duration retryAfter) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.resetBuffer();
+    response.setStatus(503);
+    response.setHeader("Retry-After", Long.toString(HttpResponses.retryAfterSeconds(retryAfter)));
+    write(response, HttpResponses.unavailableBody(retryAfter));
+  }
+
+  private static void write(HttpServletResponse response, byte[] body) throws IOException {
+    response.setContentType(HttpResponses.PROBLEM_JSON);
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  @Override
+  public void destroy() {
+    config = null;
+  }
+
+  /** Ends an admission once, from the request thread or from the async context's listener. */
+  private static final class Ending implements AsyncListener {
+    private final Admission admission;
+    private final HttpServletResponse response;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    Ending(Admission admission, HttpServletResponse response) {
+      this.admission = admission;
+      this.response = response;
+    }
+
+    void end(Outcome outcome) {
+      if (ended.compareAndSet(false, true)) {
+        admission.complete(outcome);
+      }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+      end(Outcome.ofStatus(response.getStatus()));
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      end(Outcome.failure());
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      end(Outcome.failure());
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      AsyncListener self = this;
+      if (event.getAsyncContext() != null) {
+        event.getAsyncContext().addListener(self);
+      }
+    }
+  }
+
+  /**
+   * Configures an {@link AgentLimiterFilter}. Not thread-safe; each single-valued option may be set once.
+   */
+  public static final class Builder {
+    private record Mapping(@Nullable String method, String pattern, Route route) {}
+
+    private final AgentLimiter limiter;
+    private final List<Mapping> mappings = new ArrayList<>();
+    private final RouteTable check = new RouteTable();
+    private boolean discoverAnnotations = true;
+    private boolean anonymousAnnotated;
+    private boolean shadow;
+    private boolean failOpen;
+    private String realm = "api";
+    private Duration unavailableRetryAfter = Duration.ofSeconds(5);
+
+    private Builder(AgentLimiter limiter) {
+      this.limiter = limiter;
+    }
+
+    /**
+     * Limits every method of a servlet URL pattern: {@code /exact}, {@code /prefix/*}, {@code *.ext} or
+     * {@code /}.
+     *
+     * @throws IllegalArgumentException if the pattern is malformed or already mapped for every method
+     */
+    public Builder route(String pattern, Route route) {
+      return route(null, pattern, route);
+    }
+
+    /**
+     * Limits one HTTP method of a servlet URL pattern; it wins over a route for every method.
+     *
+     * @throws IllegalArgumentException if the pattern is malformed or already mapped for that method
+     */
+    public Builder route(@Nullable String method, String pattern, Route route) {
+      Objects.requireNonNull(pattern, "pattern");
+      Objects.requireNonNull(route, "route");
+      check.add(method, pattern, route);
+      mappings.add(new Mapping(method, pattern, route));
+      return this;
+    }
+
+    /**
+     * Whether {@link AgentRateLimit} and {@link RequireScope} on the registered {@code HttpServlet}s are
+     * read when the filter starts (default {@code true}); method annotations ({@code doGet}, …) win over
+     * the class's.
+     */
+    public Builder discoverAnnotations(boolean discover) {
+      discoverAnnotations = discover;
+      return this;
+    }
+
+    /** Lets annotated routes without a scope serve anonymous callers, keyed on their address (default off). */
+    public Builder anonymousAnnotatedRoutes(boolean anonymous) {
+      anonymousAnnotated = anonymous;
+      return this;
+    }
+
+    /** Shadow mode: decide, emit and set headers as when enforcing, but never refuse (default off). */
+    public Builder shadow(boolean enabled) {
+      shadow = enabled;
+      return this;
+    }
+
+    /**
+     * Whether a failure of the limiter itself lets requests through (open) or answers 503 with the IETF
+     * {@code temporary-reduced-capacity} problem (closed, the default: an identity check that fails open
+     * would admit anyone).
+     */
+    public Builder failOpen(boolean open) {
+      failOpen = open;
+      return this;
+    }
+
+    /**
+     * The realm of the {@code WWW-Authenticate} challenge on 401 (default {@code "api"}).
+     *
+     * @throws IllegalArgumentException if not 1 to 64 letters, digits, {@code . _ -}
+     */
+    public Builder realm(String name) {
+      HttpResponses.refusalHeaders(Decision.denied(dev.agentlimiter.api.Reason.LOOP_DETECTED, "p", Duration.ofSeconds(1)), name);
+      realm = name;
+      return this;
+    }
+
+    /**
+     * The {@code Retry-After} of a fail-closed 503 (default 5 s).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder unavailableRetryAfter(Duration retryAfter) {
+      if (retryAfter.isNegative() || retryAfter.isZero()) {
+        throw new IllegalArgumentException("unavailableRetryAfter must be > 0 but was " + retryAfter);
+      }
+      unavailableRetryAfter = retryAfter;
+      return this;
+    }
+
+    /** The filter; routes from annotations are added when it starts. */
+    public AgentLimiterFilter build() {
+      return new AgentLimiterFilter(this);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.agentlimiter.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.Route;
+import java.time.Duration;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** Servlet URL-pattern precedence: exact, longest prefix, extension, default; a method beats any method. */
+class RouteTableTest {
+
+  private static Route route(String name) {
+    return Route.of(Policy.named(name).limit(Limit.capacity(1).refill(1).per(Duration.ofSeconds(1))).build());
+  }
+
+  private static final Route EXACT = route("exact");
+  private static final Route API = route("api");
+  private static final Route API_V1 = route("api-v1");
+  private static final Route API_POST = route("api-post");
+  private static final Route JSON = route("json");
+  private static final Route DEFAULT = route("default");
+
+  private static RouteTable table() {
+    RouteTable t = new RouteTable();
+    t.add(null, "/api/v1/health", EXACT);
+    t.add(null, "/api/*", API);
+    t.add(null, "/api/v1/*", API_V1);
+    t.add("post", "/api/*", API_POST);
+    t.add(null, "*.json", JSON);
+    t.add(null, "/", DEFAULT);
+    return t;
+  }
+
+  @Test
+  void theServletPrecedence() {
+    RouteTable t = table();
+    assertThat(t.match("GET", "/api/v1/health")).isSameAs(EXACT);
+    assertThat(t.match("GET", "/api/v1/zones")).isSameAs(API_V1);
+    assertThat(t.match("GET", "/api/v1")).isSameAs(API_V1);
+    assertThat(t.match("GET", "/api/v2/zones")).isSameAs(API);
+    assertThat(t.match("POST", "/api/v2/zones")).isSameAs(API_POST);
+    assertThat(t.match("GET", "/api")).isSameAs(API);
+    assertThat(t.match("GET", "/apix")).isSameAs(DEFAULT); // not under /api/
+    assertThat(t.match("GET", "/data/report.json")).isSameAs(JSON);
+    assertThat(t.match("GET", "/api/report.json")).isSameAs(API); // a prefix wins over an extension
+    assertThat(t.match("GET", "/data.d/report")).isSameAs(DEFAULT); // the dot is not in the last segment
+    assertThat(new RouteTable().match("GET", "/")).isNull();
+  }
+
+  @Test
+  void badAndDuplicatePatternsAreRefused() {
+    RouteTable t = table();
+    assertThatThrownBy(() -> t.add(null, "/api/*", API))
+        .hasMessage("route /api/* is mapped twice");
+    assertThatThrownBy(() -> t.add("POST", "/api/*", API))
+        .hasMessage("route POST /api/* is mapped twice");
+    for (String bad : new String[] {"api", "/a*b", "*.", "*.a/b", "/api/*/x", ""}) {
+      assertThatThrownBy(() -> t.add(null, bad, API))
+          .as(bad)
+          .hasMessage("route pattern '" + bad + "' is not a servlet URL pattern (/exact, /prefix/*, *.ext or /)");
+    }
+    // a refused duplicate leaves the table as it was
+    assertThat(t.match("GET", "/api/x")).isSameAs(API);
+    assertThat(t.match("POST", "/api/x")).isSameAs(API_POST);
+  }
+
+  @Provide
+  Arbitrary<String> paths() {
+    return Arbitraries.of("", "api", "v1", "health", "zones", "report.json", "a.b", "api.json", "..", "%2F")
+        .list()
+        .ofMaxSize(5)
+        .map(parts -> "/" + String.join("/", parts));
+  }
+
+  /**
+   * Against a direct statement of the rule: the exact pattern if there is one, else the longest prefix
+   * whose base is the path or a parent of it, else the extension of the last segment, else the default.
+   */
+  @Property(tries = 1_000)
+  void matchesTheRuleForAnyPath(@ForAll("paths") String path) {
+    Route expected;
+    if (path.equals("/api/v1/health")) {
+      expected = EXACT;
+    } else if (path.equals("/api/v1") || path.startsWith("/api/v1/")) {
+      expected = API_V1;
+    } else if (path.equals("/api") || path.startsWith("/api/")) {
+      expected = API;
+    } else if (path.substring(path.lastIndexOf('/') + 1).endsWith(".json")
+        && path.substring(path.lastIndexOf('/') + 1).lastIndexOf('.') == path.substring(path.lastIndexOf('/') + 1).length() - 5) {
+      expected = JSON;
+    } else {
+      expected = DEFAULT;
+    }
+    assertThat(table().match("GET", path)).as(path).isSameAs(expected);
+  }
+}
