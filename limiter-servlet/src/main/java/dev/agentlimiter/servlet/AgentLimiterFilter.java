@@ -126,13 +126,20 @@ public final class AgentLimiterFilter implements Filter {
       throws ServletException {
     for (ServletRegistration registration : context.getServletRegistrations().values()) {
       String className = registration.getClassName();
-      if (className == null || registration.getMappings().isEmpty()) {
+      if (registration.getMappings().isEmpty()) {
         continue;
       }
-      Class<?> type;
-      try {
-        type = Class.forName(className, false, context.getClassLoader());
-      } catch (ClassNotFoundException | LinkageError e) {
+      if (className == null) {
+        // e.g. Tomcat's Tomcat.addServlet(context, name, instance): the instance's annotations are not visible
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "agent limiter: servlet '" + registration.getName()
+                + "' has no class name, so its @AgentRateLimit annotations cannot be read; map its routes with"
+                + " AgentLimiterFilter.Builder.route(...)");
+        continue;
+      }
+      Class<?> type = load(className, context);
+      if (type == null) {
         continue; // the container's own servlets, or not loadable here: nothing of ours to find
       }
       if (!HttpServlet.class.isAssignableFrom(type)) {
@@ -151,6 +158,27 @@ public final class AgentLimiterFilter implements Filter {
         throw new ServletException("agent limiter filter: servlet " + className + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * The servlet class, from the context's class loader, or where an embedded server has none (Jetty's
+   * {@code getClassLoader()} answers {@code null} unless one was set) the thread's or this filter's.
+   */
+  private static @Nullable Class<?> load(String className, ServletContext context) {
+    ClassLoader[] loaders = {
+      context.getClassLoader(), Thread.currentThread().getContextClassLoader(), AgentLimiterFilter.class.getClassLoader()
+    };
+    for (ClassLoader loader : loaders) {
+      if (loader == null) {
+        continue;
+      }
+      try {
+        return Class.forName(className, false, loader);
+      } catch (ClassNotFoundException | LinkageError e) {
+        // try the next loader
+      }
+    }
+    return null;
   }
 
   private static @Nullable Route routeOf(Class<?> type, String javaMethod, String httpMethod, boolean anonymous) {
@@ -231,7 +259,7 @@ public final class AgentLimiterFilter implements Filter {
     Decision decision = admission.decision();
     if (!decision.isAllowed() && !c.shadow()) {
       admission.close();
-      writeRefusal(response, decision, c.realm());
+      writeRefusal(response, decision, c.realm(), hasUnreadBody(request));
       return;
     }
     setRateLimitFields(response, decision);
@@ -273,12 +301,22 @@ public final class AgentLimiterFilter implements Filter {
     }
   }
 
-  private static void writeRefusal(HttpServletResponse response, Decision decision, String realm) throws IOException {
+  /** Whether the request declares a body (which a refusal leaves unread). */
+  private static boolean hasUnreadBody(HttpServletRequest request) {
+    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+  }
+
+  private static void writeRefusal(
+      HttpServletResponse response, Decision decision, String realm, boolean unreadBody) throws IOException {
     if (response.isCommitted()) {
       return;
     }
     response.resetBuffer();
     response.setStatus(HttpResponses.status(decision));
+    if (unreadBody) {
+      // the container will not drain a body it may never finish receiving: say the connection ends here
+      response.setHeader("Connection", "close");
+    }
     for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm)) {
       response.setHeader(h.getKey(), h.getValue());
     }

@@ -1,0 +1,822 @@
+package dev.agentlimiter.servlet.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.ConcurrencyLimit;
+import dev.agentlimiter.api.IdentitySource;
+import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.LoopDetection;
+import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.Quarantine;
+import dev.agentlimiter.api.RequestRules;
+import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.AgentLimiters;
+import dev.agentlimiter.core.identity.IdentityResolvers;
+import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The HTTP contract ({@code docs/http-contract.md}) over real HTTP against a real server. An adapter's
+ * test extends this and starts its server in {@link #start}, with the application {@link Apps} describes:
+ *
+ * <ul>
+ *   <li>{@code GET /hello}, {@code /plain}, {@code /open}, {@code /scoped}, {@code /rules}: answer their name
+ *       as {@code text/plain}, counted under it and under {@code name + ":" + Authorization} ({@code /plain}
+ *       has no route);
+ *   <li>{@code POST /json}, {@code /tasks}: read the body as bytes and answer {@link #echo}; counted under
+ *       the name and under {@code name + ":" + Authorization};
+ *   <li>{@code GET /boom}: throws; {@code GET /async}: completes on another thread when {@link
+ *       Apps#asyncRelease} opens, after counting down {@link Apps#asyncStarted}; {@code GET /async-timeout}:
+ *       starts async processing with a 200 ms timeout and never completes; {@code GET /slow}: counts down
+ *       {@link Apps#slowEntered}, waits for {@link Apps#slowRelease}, then writes 4 MiB;
+ *   <li>{@code /annotated}: limits from annotations, capacity 2 per hour named {@code cls} on the type
+ *       (GET, PUT), capacity 5 named {@code post} on POST, scope {@code dns:write} on PUT; counted under
+ *       {@code annotated}.
+ * </ul>
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ContractSuite {
+
+  /** The largest JSON body {@code POST /json} accepts. */
+  public static final int MAX_BODY = 65_536;
+
+  public static final String PROBLEM_JSON = "application/problem+json";
+  public static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+  public static final String ABNORMAL_USAGE = "https://iana.org/assignments/http-problem-types#abnormal-usage-detected";
+  public static final String REDUCED_CAPACITY =
+      "https://iana.org/assignments/http-problem-types#temporary-reduced-capacity";
+  public static final String INVALID_REQUEST = "https://agentlimiter.dev/problems/invalid-request";
+
+  static final Policy HELLO = policy("hello", 3, Duration.ofHours(1), "burst").build();
+  static final Policy OPEN = policy("open", 2, Duration.ofHours(1), "anon").build();
+  static final Policy API = policy("api", 100, Duration.ofMinutes(1), "minute").build();
+  static final Policy TASKS =
+      policy("tasks", 1000, Duration.ofMinutes(1), "minute")
+          .loopDetection(LoopDetection.after(3).within(Duration.ofMinutes(1)))
+          .quarantine(Quarantine.after(3).within(Duration.ofMinutes(1)))
+          .build();
+  static final Policy CONC =
+      policy("conc", 1000, Duration.ofMinutes(1), "minute").concurrency(ConcurrencyLimit.of(10)).build();
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final String UNAUTHENTICATED_BODY =
+      "{\"type\":\"https://agentlimiter.dev/problems/unauthenticated\",\"title\":\"Unauthorized\",\"status\":401,"
+          + "\"detail\":\"a valid credential is required\",\"reason\":\"UNAUTHENTICATED\",\"violated-policies\":[]}";
+
+  private final InMemoryApiKeyStore keys = InMemoryApiKeyStore.create();
+  private final Map<String, AgentIdentity> agents = new ConcurrentHashMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private @Nullable RecordingLimiter limiter;
+  private @Nullable Apps apps;
+  private @Nullable RunningServer server;
+
+  /**
+   * Starts a server on 127.0.0.1, an ephemeral port, with the adapter in front of the application {@code
+   * apps} describes, configured with its routes and mode and with annotation discovery on.
+   */
+  protected abstract RunningServer start(AgentLimiter limiter, Apps apps) throws Exception;
+
+  /** The policy name the adapter derives from the annotations on the annotated endpoint's type. */
+  protected String classPolicyName() {
+    return "AnnotatedServlet";
+  }
+
+  /** The policy name the adapter derives from the annotations on the annotated endpoint's POST method. */
+  protected String postPolicyName() {
+    return "AnnotatedServlet.post";
+  }
+
+  /** The routes every server of the contract is configured with. */
+  public static List<Apps.RouteSpec> routes() {
+    Route conc = Route.of(CONC);
+    return List.of(
+        new Apps.RouteSpec(null, "/hello", Route.of(HELLO)),
+        new Apps.RouteSpec(null, "/open", Route.builder().policy(OPEN).allowAnonymous().build()),
+        new Apps.RouteSpec(null, "/scoped", Route.builder().policy(API).requireScope("dns:write").build()),
+        new Apps.RouteSpec(
+            null, "/rules", Route.builder().policy(API).rules(RequestRules.builder().requireHeader("X-Task-Id").build()).build()),
+        new Apps.RouteSpec(
+            "POST",
+            "/json",
+            Route.builder()
+                .policy(API)
+                .rules(RequestRules.builder().allowContentType("application/json").maxBodyBytes(MAX_BODY).json().build())
+                .build()),
+        new Apps.RouteSpec("POST", "/tasks", Route.of(TASKS)),
+        new Apps.RouteSpec(null, "/boom", conc),
+        new Apps.RouteSpec(null, "/async", conc),
+        new Apps.RouteSpec(null, "/async-timeout", conc),
+        new Apps.RouteSpec(null, "/slow", conc));
+  }
+
+  /** What the echo endpoints answer for {@code body}. */
+  public static String echo(byte[] body) {
+    try {
+      String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+      return "{\"bytes\":" + body.length + ",\"sha256\":\"" + hash + "\"}";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Policy.Builder policy(String name, long capacity, Duration period, String limit) {
+    return Policy.named(name).limit(Limit.capacity(capacity).refill(capacity).per(period).named(limit));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  @BeforeAll
+  void startServer() throws Exception {
+    RecordingLimiter l = RecordingLimiter.of(engine());
+    Apps a = new Apps(routes(), false, false);
+    limiter = l;
+    apps = a;
+    server = start(l, a);
+  }
+
+  @AfterAll
+  void stopServer() {
+    if (server != null) {
+      server.stop();
+    }
+    if (apps != null) {
+      apps.close();
+    }
+  }
+
+  private AgentLimiter engine() {
+    return AgentLimiters.newBuilder()
+        .identity(IdentityResolvers.apiKeys(keys))
+        .credentialFailureLimit(Limit.capacity(1000).refill(1000).per(Duration.ofMinutes(1)))
+        .build();
+  }
+
+  private RecordingLimiter limiter() {
+    return Objects.requireNonNull(limiter, "limiter");
+  }
+
+  private Apps apps() {
+    return Objects.requireNonNull(apps, "apps");
+  }
+
+  private RunningServer server() {
+    return Objects.requireNonNull(server, "server");
+  }
+
+  /** The API key of a test's own agent (scope {@code dns:read}, or also {@code dns:write}), created once. */
+  private String key(String name, String... scopes) {
+    String key = "ak_" + name + "_0123456789abcdef";
+    agents.computeIfAbsent(
+        name,
+        n -> {
+          AgentIdentity identity = new AgentIdentity("agent-" + n, "default", Set.of(scopes), IdentitySource.API_KEY);
+          keys.add(key, identity);
+          return identity;
+        });
+    return key;
+  }
+
+  private AgentIdentity agent(String name) {
+    return Objects.requireNonNull(agents.get(name), name);
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private HttpRequest.Builder request(RunningServer s, String path, @Nullable String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.baseUri() + path)).timeout(TIMEOUT);
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return b;
+  }
+
+  private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    return http.send(request, BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> get(String path, @Nullable String key, String... headers)
+      throws IOException, InterruptedException {
+    return get(server(), path, key, headers);
+  }
+
+  private HttpResponse<String> get(RunningServer s, String path, @Nullable String key, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(s, path, key).GET();
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b.build());
+  }
+
+  private HttpResponse<String> post(String path, @Nullable String key, String contentType, BodyPublisher body)
+      throws IOException, InterruptedException {
+    return send(request(server(), path, key).header("Content-Type", contentType).POST(body).build());
+  }
+
+  /** Sends raw bytes over a socket and answers the status line (empty if the server closed without one). */
+  private String raw(String request) throws IOException, InterruptedException {
+    try (Socket socket = new Socket()) {
+      socket.connect(loopback(server().port()), 5000);
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      CompletableFuture<Void> writing =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                  out.flush();
+                } catch (IOException e) {
+                  // the server may refuse and close before it has read everything
+                }
+              });
+      String status = statusLine(socket.getInputStream());
+      try {
+        writing.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IOException(e);
+      }
+      return status;
+    }
+  }
+
+  private static InetSocketAddress loopback(int port) throws IOException {
+    return new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port);
+  }
+
+  private static String statusLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') {
+      if (b != '\r') {
+        line.write(b);
+      }
+    }
+    return line.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static int statusOf(String statusLine) {
+    String[] parts = statusLine.split(" ", 3);
+    assertThat(parts.length).as("status line '%s'", statusLine).isGreaterThanOrEqualTo(2);
+    return Integer.parseInt(parts[1]);
+  }
+
+  // ---------------------------------------------------------------- problem bodies
+
+  /** The members of a problem body: strings, longs, and lists of strings. */
+  static Map<String, Object> problem(HttpResponse<String> response) throws IOException {
+    assertThat(response.headers().allValues("Content-Type")).containsExactly(PROBLEM_JSON);
+    Map<String, Object> members = new LinkedHashMap<>();
+    try (JsonParser p = new JsonFactory().createParser(response.body())) {
+      assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.START_ARRAY) {
+          List<String> items = new ArrayList<>();
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            items.add(p.getText());
+          }
+          members.put(name, items);
+        } else if (value == JsonToken.VALUE_NUMBER_INT) {
+          members.put(name, p.getLongValue());
+        } else {
+          members.put(name, p.getText());
+        }
+      }
+      assertThat(p.nextToken()).isNull();
+    }
+    assertThat(members.get("status")).isEqualTo((long) response.statusCode());
+    return members;
+  }
+
+  private static void assertNoRateLimitFields(HttpResponse<String> response) {
+    assertThat(response.headers().allValues("RateLimit-Policy")).isEmpty();
+    assertThat(response.headers().allValues("RateLimit")).isEmpty();
+  }
+
+  private static long retryAfter(HttpResponse<String> response) {
+    List<String> values = response.headers().allValues("Retry-After");
+    assertThat(values).hasSize(1);
+    assertThat(values.get(0)).matches("[1-9][0-9]*");
+    return Long.parseLong(values.get(0));
+  }
+
+  // ---------------------------------------------------------------- cases
+
+  @Test
+  void allowedResponsesCarryRateLimitFieldsUntilA429() throws Exception {
+    String key = key("rate", "dns:read");
+    for (int remaining = 2; remaining >= 0; remaining--) {
+      HttpResponse<String> ok = get("/hello", key);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("hello");
+      assertThat(ok.headers().allValues("RateLimit-Policy")).containsExactly("\"burst\";q=3;w=3600");
+      assertThat(ok.headers().allValues("RateLimit")).hasSize(1);
+      assertThat(ok.headers().allValues("RateLimit").get(0)).matches("\"burst\";r=" + remaining + ";t=[1-9][0-9]*");
+    }
+    HttpResponse<String> refused = get("/hello", key);
+    assertThat(refused.statusCode()).isEqualTo(429);
+    long retryAfter = retryAfter(refused);
+    assertThat(refused.headers().allValues("RateLimit-Policy")).containsExactly("\"burst\";q=3;w=3600");
+    assertThat(refused.headers().allValues("RateLimit").get(0)).matches("\"burst\";r=0;t=[1-9][0-9]*");
+    Map<String, Object> problem = problem(refused);
+    assertThat(problem)
+        .containsEntry("type", QUOTA_EXCEEDED)
+        .containsEntry("title", "Too Many Requests")
+        .containsEntry("reason", "RATE_LIMITED")
+        .containsEntry("violated-policies", List.of("hello"))
+        .containsEntry("retryAfter", retryAfter)
+        .containsEntry("detail", "limit 'burst' of policy 'hello' is exhausted; retry after " + retryAfter + " s")
+        .doesNotContainKey("cause");
+    assertThat(List.copyOf(problem.keySet()))
+        .containsExactly("type", "title", "status", "detail", "reason", "violated-policies", "retryAfter");
+    assertThat(apps().invocations("hello:Bearer " + key)).isEqualTo(3);
+  }
+
+  @Test
+  void missingOrFailedCredentialsGet401WithOneBody() throws Exception {
+    int before = apps().invocations("hello:-");
+    HttpResponse<String> missing = get("/hello", null);
+    assertThat(missing.statusCode()).isEqualTo(401);
+    assertThat(missing.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"api\"");
+    assertThat(missing.headers().allValues("Content-Type")).containsExactly(PROBLEM_JSON);
+    assertThat(missing.body()).isEqualTo(UNAUTHENTICATED_BODY);
+    assertNoRateLimitFields(missing);
+
+    String revokedKey = key("revoked", "dns:read");
+    assertThat(keys.revoke(revokedKey)).isTrue();
+    HttpResponse<String> unknown = get("/hello", "ak_nobody_0123456789abcdef");
+    HttpResponse<String> revoked = get("/hello", revokedKey);
+    HttpResponse<String> malformed = get("/hello", "short");
+    for (HttpResponse<String> failed : List.of(unknown, revoked, malformed)) {
+      assertThat(failed.statusCode()).isEqualTo(401);
+      assertThat(failed.headers().allValues("WWW-Authenticate"))
+          .containsExactly("Bearer realm=\"api\", error=\"invalid_token\"");
+      assertThat(failed.body()).isEqualTo(UNAUTHENTICATED_BODY);
+      assertThat(problem(failed)).doesNotContainKey("cause").containsEntry("detail", "a valid credential is required");
+    }
+    assertThat(apps().invocations("hello:-")).isEqualTo(before);
+  }
+
+  @Test
+  void aMissingScopeGets403NamingIt() throws Exception {
+    HttpResponse<String> forbidden = get("/scoped", key("reader", "dns:read"));
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    assertThat(forbidden.headers().allValues("WWW-Authenticate")).isEmpty();
+    assertThat(forbidden.headers().allValues("Retry-After")).isEmpty();
+    assertThat(problem(forbidden))
+        .containsEntry("type", "https://agentlimiter.dev/problems/forbidden")
+        .containsEntry("title", "Forbidden")
+        .containsEntry("reason", "FORBIDDEN")
+        .containsEntry("detail", "missing scope 'dns:write'")
+        .containsEntry("cause", "missing-scope")
+        .doesNotContainKey("retryAfter");
+    assertThat(apps().invocations("scoped")).isZero();
+    HttpResponse<String> allowed = get("/scoped", key("writer", "dns:read", "dns:write"));
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(allowed.headers().allValues("RateLimit-Policy")).containsExactly("\"minute\";q=100;w=60");
+    assertThat(apps().invocations("scoped")).isEqualTo(1);
+  }
+
+  @Test
+  void aMissingRequiredHeaderGets400() throws Exception {
+    String key = key("rules", "dns:read");
+    HttpResponse<String> bad = get("/rules", key);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    Map<String, Object> problem = problem(bad);
+    assertThat(problem)
+        .containsEntry("type", INVALID_REQUEST)
+        .containsEntry("reason", "INVALID_REQUEST")
+        .containsEntry("cause", "missing-header")
+        .containsEntry("violated-policies", List.of());
+    assertThat(String.valueOf(problem.get("detail"))).containsIgnoringCase("x-task-id");
+    assertThat(apps().invocations("rules")).isZero();
+    assertThat(get("/rules", key, "X-Task-Id", "t-1").statusCode()).isEqualTo(200);
+    assertThat(apps().invocations("rules")).isEqualTo(1);
+  }
+
+  @Test
+  void aWrongContentTypeGets415() throws Exception {
+    HttpResponse<String> bad = post("/json", key("ctype", "dns:read"), "text/plain", BodyPublishers.ofString("{}"));
+    assertThat(bad.statusCode()).isEqualTo(415);
+    assertThat(problem(bad))
+        .containsEntry("type", INVALID_REQUEST)
+        .containsEntry("title", "Unsupported Media Type")
+        .containsEntry("cause", "unsupported-content-type");
+    assertThat(apps().invocations("json:Bearer " + key("ctype"))).isZero();
+  }
+
+  private static final String TOO_LARGE_BODY =
+      "{\"type\":\"https://agentlimiter.dev/problems/invalid-request\",\"title\":\"Content Too Large\",\"status\":413,"
+          + "\"detail\":\"request body exceeds the limit of 65536 bytes\",\"reason\":\"INVALID_REQUEST\","
+          + "\"violated-policies\":[],\"cause\":\"body-too-large\"}";
+
+  /**
+   * A client that waits for {@code 100 Continue} never has to send the 100 MB it declared. Over a socket: the
+   * JDK 17 {@link HttpClient} hangs when an {@code Expect: 100-continue} request gets a final status.
+   */
+  @Test
+  void aHugeDeclaredBodyGets413BeforeItIsSent() throws Exception {
+    String key = key("huge", "dns:read");
+    String head =
+        "POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+            + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + (100L << 20)
+            + "\r\n\r\n";
+    long start = System.nanoTime();
+    String response = rawResponse(head, 0, false);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(response).startsWith("HTTP/1.1 413 ").endsWith("\r\n\r\n" + TOO_LARGE_BODY)
+        .containsIgnoringCase("\r\nConnection: close\r\n");
+    assertThat(took).as("413 took %s", took).isLessThan(Duration.ofSeconds(5));
+    assertThat(apps().invocations("json:Bearer " + key)).isZero();
+  }
+
+  /**
+   * A client that streams its declared 100 MB at once gets the 413 after 1 MiB. Over a socket: {@link
+   * HttpClient} still writing when the server closes may report the closed connection instead of the
+   * response it already received.
+   */
+  @Test
+  void aHugeDeclaredBodyStreamedAnywayGets413Fast() throws Exception {
+    String key = key("hugestream", "dns:read");
+    String head =
+        "POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+            + "\r\nContent-Type: application/json\r\nContent-Length: " + (100L << 20) + "\r\n\r\n";
+    String response = rawResponse(head, 16, false);
+    assertThat(response).startsWith("HTTP/1.1 413 ").endsWith("\r\n\r\n" + TOO_LARGE_BODY)
+        .containsIgnoringCase("\r\nConnection: close\r\n");
+    assertThat(response).containsIgnoringCase("\r\nContent-Type: application/problem+json\r\n");
+    assertThat(apps().invocations("json:Bearer " + key)).isZero();
+  }
+
+  @Test
+  void aChunkedOversizedBodyGets413() throws Exception {
+    String key = key("chunked", "dns:read");
+    String head =
+        "POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    String response = rawResponse(head, 16, true);
+    assertThat(response).startsWith("HTTP/1.1 413 ").endsWith("\r\n\r\n" + TOO_LARGE_BODY)
+        .containsIgnoringCase("\r\nConnection: close\r\n");
+    assertThat(apps().invocations("json:Bearer " + key)).isZero();
+  }
+
+  /**
+   * Sends {@code head} and {@code chunks} pieces of 64 KiB of body (as HTTP chunks if {@code chunked}, never
+   * the last chunk), then stops writing and reads one response (headers and {@code Content-Length} bytes).
+   */
+  private String rawResponse(String head, int chunks, boolean chunked) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(loopback(server().port()), 5000);
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      byte[] piece = new byte[64 * 1024];
+      java.util.Arrays.fill(piece, (byte) ' ');
+      try {
+        for (int i = 0; i < chunks; i++) {
+          if (chunked) {
+            out.write((Integer.toHexString(piece.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          }
+          out.write(piece);
+          if (chunked) {
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+          }
+        }
+        out.flush();
+      } catch (IOException e) {
+        // the server answered and closed before reading it all: read what it said
+      }
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0) {
+        got.write(b);
+        String sofar = got.toString(StandardCharsets.ISO_8859_1);
+        if (sofar.endsWith("\r\n\r\n")) {
+          if (!sofar.startsWith("HTTP/1.1 1")) {
+            break;
+          }
+          got.reset(); // an interim response (Tomcat answers 100 Continue at once by default)
+        }
+      }
+      String headers = got.toString(StandardCharsets.ISO_8859_1);
+      java.util.regex.Matcher length =
+          java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *([0-9]+)\r\n").matcher(headers);
+      assertThat(length.find()).as("Content-Length in %s", headers).isTrue();
+      got.write(in.readNBytes(Integer.parseInt(length.group(1))));
+      return got.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void malformedJsonGets400WithItsCause() throws Exception {
+    String key = key("malformed", "dns:read");
+    HttpResponse<String> duplicate = post("/json", key, "application/json", BodyPublishers.ofString("{\"a\":1,\"a\":2}"));
+    assertThat(duplicate.statusCode()).isEqualTo(400);
+    Map<String, Object> dup = problem(duplicate);
+    assertThat(dup).containsEntry("cause", "malformed-json.duplicate-key").containsEntry("reason", "INVALID_REQUEST");
+    assertThat(String.valueOf(dup.get("detail"))).doesNotContain("\"a\"");
+    String deep = "[".repeat(40) + "]".repeat(40);
+    HttpResponse<String> tooDeep = post("/json", key, "application/json", BodyPublishers.ofString(deep));
+    assertThat(tooDeep.statusCode()).isEqualTo(400);
+    assertThat(problem(tooDeep)).containsEntry("cause", "malformed-json.too-deep");
+    assertThat(apps().invocations("json:Bearer " + key)).isZero();
+  }
+
+  @Test
+  void aValidBodyReachesTheApplicationByteForByte() throws Exception {
+    String key = key("replay", "dns:read");
+    StringBuilder json = new StringBuilder("{\"items\":[");
+    for (int i = 0; i < 500; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append(",\"s\":\"\u00e9\u6f22\u00df-").append(i).append("\"}");
+    }
+    byte[] body = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    assertThat(body.length).isGreaterThan(8192).isLessThan(MAX_BODY);
+    HttpResponse<String> ok = post("/json", key, "application/json; charset=utf-8", BodyPublishers.ofByteArray(body));
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).isEqualTo(echo(body));
+    assertThat(ok.headers().allValues("RateLimit-Policy")).containsExactly("\"minute\";q=100;w=60");
+    assertThat(apps().invocations("json:Bearer " + key)).isEqualTo(1);
+  }
+
+  @Test
+  void aLoopingAgentIsStoppedWhileAWellBehavedOneIsNeverDenied() throws Exception {
+    String looping = key("looping", "dns:read");
+    String polite = key("polite", "dns:read");
+    List<CompletableFuture<HttpResponse<String>>> loops = new ArrayList<>();
+    List<CompletableFuture<HttpResponse<String>>> polites = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      loops.add(
+          http.sendAsync(
+              request(server(), "/tasks", looping)
+                  .header("Content-Type", "application/json")
+                  .POST(BodyPublishers.ofString("{\"task\":\"retry me\"}"))
+                  .build(),
+              BodyHandlers.ofString()));
+      if (i % 2 == 0) {
+        polites.add(
+            http.sendAsync(
+                request(server(), "/tasks", polite)
+                    .header("Content-Type", "application/json")
+                    .POST(BodyPublishers.ofString("{\"task\":" + i + "}"))
+                    .build(),
+                BodyHandlers.ofString()));
+      }
+    }
+    int refused = 0;
+    for (CompletableFuture<HttpResponse<String>> f : loops) {
+      HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+      if (r.statusCode() != 200) {
+        refused++;
+        assertThat(r.statusCode()).isEqualTo(429);
+        retryAfter(r);
+        Map<String, Object> problem = problem(r);
+        assertThat(problem).containsEntry("type", ABNORMAL_USAGE).containsEntry("violated-policies", List.of("tasks"));
+        assertThat(problem.get("reason")).isIn("LOOP_DETECTED", "QUARANTINED");
+      }
+    }
+    for (CompletableFuture<HttpResponse<String>> f : polites) {
+      assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    int reached = apps().invocations("tasks:Bearer " + looping);
+    assertThat(reached).isBetween(1, 3);
+    assertThat(refused).isEqualTo(50 - reached);
+    assertThat(apps().invocations("tasks:Bearer " + polite)).isEqualTo(25);
+  }
+
+  @Test
+  void spoofedForwardingHeadersDoNotSplitTheAnonymousBucket() throws Exception {
+    HttpResponse<String> first = get("/open", null, "X-Forwarded-For", "1.2.3.4");
+    HttpResponse<String> second = get("/open", null, "X-Forwarded-For", "5.6.7.8", "X-Real-IP", "9.9.9.9");
+    HttpResponse<String> third = get("/open", null, "Forwarded", "for=10.0.0.1");
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.headers().allValues("RateLimit-Policy")).containsExactly("\"anon\";q=2;w=3600");
+    assertThat(first.headers().allValues("RateLimit").get(0)).startsWith("\"anon\";r=1;");
+    assertThat(second.statusCode()).isEqualTo(200);
+    assertThat(second.headers().allValues("RateLimit").get(0)).startsWith("\"anon\";r=0;");
+    assertThat(third.statusCode()).isEqualTo(429);
+    assertThat(problem(third)).containsEntry("violated-policies", List.of("open"));
+    assertThat(apps().invocations("open")).isEqualTo(2);
+    assertThat(limiter().admin().inspect(AgentIdentity.of("ip:127.0.0.1", IdentitySource.IP), OPEN).get(0).remaining())
+        .isZero();
+  }
+
+  @Test
+  void headerAbuseIsRefusedByTheServerBeforeTheApplication() throws Exception {
+    String key = key("abuse", "dns:read");
+    String head = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\n";
+    int bareCr = statusOf(raw(head + "X-Evil: a\rInjected: b\r\nConnection: close\r\n\r\n"));
+    int bareLf = statusOf(raw(head + "X-Evil: a\nnot a header\r\nConnection: close\r\n\r\n"));
+    int huge = statusOf(raw(head + "X-Big: " + "a".repeat(64 * 1024) + "\r\nConnection: close\r\n\r\n"));
+    assertThat(bareCr).isEqualTo(400);
+    assertThat(bareLf).isEqualTo(400);
+    assertThat(huge).isIn(400, 431);
+    assertThat(apps().invocations("hello:Bearer " + key)).as("application invocations").isZero();
+    assertThat(limiter().admin().inspect(agent("abuse"), HELLO).get(0).remaining()).as("no token taken").isEqualTo(3);
+    // the same request, well-formed, does reach the application
+    assertThat(statusOf(raw(head + "Connection: close\r\n\r\n"))).isEqualTo(200);
+    assertThat(limiter().admin().inspect(agent("abuse"), HELLO).get(0).remaining()).isEqualTo(2);
+    assertThat(apps().invocations("hello:Bearer " + key)).isEqualTo(1);
+  }
+
+  @Test
+  void anApplicationExceptionEndsTheAdmission() throws Exception {
+    String key = key("boom", "dns:read");
+    HttpResponse<String> failed = get("/boom", key);
+    assertThat(failed.statusCode()).isEqualTo(500);
+    assertThat(limiter().awaitEnded("agent-boom", 1, Duration.ofSeconds(5))).isTrue();
+    assertThat(limiter().lastOutcome("agent-boom")).contains(Outcome.Kind.FAILURE);
+    assertThat(limiter().admin().inFlight(agent("boom"), CONC)).isZero();
+    assertThat(apps().invocations("boom")).isEqualTo(1);
+  }
+
+  @Test
+  void anAsyncRequestHoldsItsPermitUntilItCompletes() throws Exception {
+    String key = key("async", "dns:read");
+    CompletableFuture<HttpResponse<String>> pending =
+        http.sendAsync(request(server(), "/async", key).GET().build(), BodyHandlers.ofString());
+    assertThat(apps().asyncStarted.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(limiter().admin().inFlight(agent("async"), CONC)).isEqualTo(1);
+    apps().asyncRelease.countDown();
+    HttpResponse<String> done = pending.get(10, TimeUnit.SECONDS);
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.body()).isEqualTo("async done");
+    assertThat(done.headers().allValues("RateLimit-Policy")).containsExactly("\"minute\";q=1000;w=60");
+    assertThat(limiter().awaitEnded("agent-async", 1, Duration.ofSeconds(5))).isTrue();
+    assertThat(limiter().lastOutcome("agent-async")).contains(Outcome.Kind.SUCCESS);
+    assertThat(limiter().admin().inFlight(agent("async"), CONC)).isZero();
+  }
+
+  @Test
+  void anAsyncTimeoutEndsTheAdmission() throws Exception {
+    String key = key("timeout", "dns:read");
+    HttpResponse<String> timedOut = get("/async-timeout", key);
+    assertThat(timedOut.statusCode()).isEqualTo(500);
+    assertThat(limiter().awaitEnded("agent-timeout", 1, Duration.ofSeconds(5))).isTrue();
+    assertThat(limiter().lastOutcome("agent-timeout")).contains(Outcome.Kind.FAILURE);
+    assertThat(limiter().admin().inFlight(agent("timeout"), CONC)).isZero();
+  }
+
+  @Test
+  void aClientThatDisconnectsReleasesItsPermit() throws Exception {
+    String key = key("gone", "dns:read");
+    try (Socket socket = new Socket()) {
+      socket.connect(loopback(server().port()), 5000);
+      socket
+          .getOutputStream()
+          .write(("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      assertThat(apps().slowEntered.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(limiter().admin().inFlight(agent("gone"), CONC)).isEqualTo(1);
+      socket.setSoLinger(true, 0); // reset, not a graceful close
+    }
+    apps().slowRelease.countDown();
+    assertThat(limiter().awaitEnded("agent-gone", 1, Duration.ofSeconds(5))).isTrue();
+    assertThat(limiter().admin().inFlight(agent("gone"), CONC)).isZero();
+  }
+
+  @Test
+  void shadowModeLetsRefusedRequestsThroughWithTheFields() throws Exception {
+    String key = key("shadow", "dns:read");
+    try (Apps shadowApps = new Apps(routes(), true, false);
+        RunningServer shadow = start(RecordingLimiter.of(engine()), shadowApps)) {
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> r = get(shadow, "/hello", key);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello");
+        assertThat(r.headers().allValues("RateLimit-Policy")).containsExactly("\"burst\";q=3;w=3600");
+        assertThat(r.headers().allValues("RateLimit").get(0)).startsWith("\"burst\";r=" + Math.max(0, 2 - i) + ";");
+        assertThat(r.headers().allValues("Retry-After")).isEmpty();
+      }
+      assertThat(shadowApps.invocations("hello")).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aLimiterThatCannotDecideFailsClosedWith503() throws Exception {
+    String key = key("closed", "dns:read");
+    try (Apps closedApps = new Apps(routes(), false, false);
+        RunningServer closed = start(RecordingLimiter.failing(engine()), closedApps)) {
+      HttpResponse<String> unavailable = get(closed, "/hello", key);
+      assertThat(unavailable.statusCode()).isEqualTo(503);
+      assertThat(unavailable.headers().allValues("Retry-After")).containsExactly("5");
+      assertThat(unavailable.headers().allValues("Content-Type")).containsExactly(PROBLEM_JSON);
+      assertThat(unavailable.body())
+          .isEqualTo(
+              "{\"type\":\"" + REDUCED_CAPACITY + "\",\"title\":\"Service Unavailable\",\"status\":503,"
+                  + "\"detail\":\"the rate limiter cannot decide right now; retry later\",\"reason\":\"UNAVAILABLE\","
+                  + "\"violated-policies\":[],\"retryAfter\":5}");
+      assertThat(closedApps.invocations("hello")).isZero();
+      assertThat(get(closed, "/plain", key).statusCode()).as("unlimited routes are unaffected").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aLimiterThatCannotDecideFailsOpenWhenConfigured() throws Exception {
+    String key = key("open", "dns:read");
+    try (Apps openApps = new Apps(routes(), false, true);
+        RunningServer open = start(RecordingLimiter.failing(engine()), openApps)) {
+      HttpResponse<String> passed = get(open, "/hello", key);
+      assertThat(passed.statusCode()).isEqualTo(200);
+      assertThat(passed.body()).isEqualTo("hello");
+      assertNoRateLimitFields(passed);
+      assertThat(openApps.invocations("hello")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void routesWithoutAPolicyAreUntouched() throws Exception {
+    int before = apps().invocations("plain");
+    HttpResponse<String> anonymous = get("/plain", null);
+    HttpResponse<String> badKey = get("/plain", "ak_nobody_0123456789abcdef");
+    for (HttpResponse<String> r : List.of(anonymous, badKey)) {
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("plain");
+      assertNoRateLimitFields(r);
+      assertThat(r.headers().allValues("WWW-Authenticate")).isEmpty();
+    }
+    assertThat(apps().invocations("plain")).isEqualTo(before + 2);
+  }
+
+  @Test
+  void annotationsOnTheClassAndItsMethodsAreDiscovered() throws Exception {
+    String getter = key("annget", "dns:read");
+    for (int remaining = 1; remaining >= 0; remaining--) {
+      HttpResponse<String> ok = get("/annotated", getter);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("get");
+      assertThat(ok.headers().allValues("RateLimit-Policy")).containsExactly("\"cls\";q=2;w=3600");
+      assertThat(ok.headers().allValues("RateLimit").get(0)).startsWith("\"cls\";r=" + remaining + ";");
+    }
+    HttpResponse<String> refused = get("/annotated", getter);
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(problem(refused)).containsEntry("violated-policies", List.of(classPolicyName()));
+
+    HttpResponse<String> posted =
+        send(request(server(), "/annotated", key("annpost", "dns:read")).POST(BodyPublishers.noBody()).build());
+    assertThat(posted.statusCode()).isEqualTo(200);
+    assertThat(posted.body()).isEqualTo("post");
+    assertThat(posted.headers().allValues("RateLimit-Policy")).containsExactly("\"post\";q=5;w=3600");
+    assertThat(posted.headers().allValues("RateLimit").get(0)).startsWith("\"post\";r=4;");
+    assertThat(limiter().admin().inspect(agent("annpost"), classPolicy()).get(0).remaining()).isEqualTo(2);
+
+    HttpResponse<String> unscoped =
+        send(request(server(), "/annotated", key("annread", "dns:read")).PUT(BodyPublishers.noBody()).build());
+    assertThat(unscoped.statusCode()).isEqualTo(403);
+    assertThat(problem(unscoped)).containsEntry("cause", "missing-scope").containsEntry("detail", "missing scope 'dns:write'");
+    HttpResponse<String> scoped =
+        send(request(server(), "/annotated", key("annwrite", "dns:read", "dns:write")).PUT(BodyPublishers.noBody()).build());
+    assertThat(scoped.statusCode()).isEqualTo(200);
+    assertThat(scoped.body()).isEqualTo("put");
+    assertThat(scoped.headers().allValues("RateLimit-Policy")).containsExactly("\"cls\";q=2;w=3600");
+    HttpResponse<String> anonymous = get("/annotated", null);
+    assertThat(anonymous.statusCode()).as("annotated routes require identity by default").isEqualTo(401);
+    assertThat(apps().invocations("annotated")).isEqualTo(4);
+  }
+
+  private Policy classPolicy() {
+    return policy(classPolicyName(), 2, Duration.ofHours(1), "cls").build();
+  }
+}
