@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -146,15 +148,21 @@ public final class FileApiKeyStore implements ApiKeyStore {
       throw new KeyFileException(file + ": cannot be read: " + e.getMessage(), e);
     }
     Map<ApiKeyHash, ApiKeyEntry> entries = new HashMap<>();
+    Map<String, List<ApiKeyEntry>> byAgent = new HashMap<>();
     String[] lines = text.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
-      parseLine(file, i + 1, lines[i], entries, now);
+      parseLine(file, i + 1, lines[i], entries, byAgent, now);
     }
     return new Snapshot(Map.copyOf(entries), modified, size);
   }
 
   private static void parseLine(
-      Path file, int lineNumber, String line, Map<ApiKeyHash, ApiKeyEntry> entries, Instant now) {
+      Path file,
+      int lineNumber,
+      String line,
+      Map<ApiKeyHash, ApiKeyEntry> entries,
+      Map<String, List<ApiKeyEntry>> byAgent,
+      Instant now) {
     int hashAt = line.indexOf('#');
     String content = hashAt >= 0 ? line.substring(0, hashAt) : line;
     Fields fields = new Fields(content);
@@ -233,14 +241,16 @@ public final class FileApiKeyStore implements ApiKeyStore {
       throw error(file, lineNumber, hashField.column(), "this hash is already listed on an earlier line");
     }
     ApiKeyEntry entry = new ApiKeyEntry(hash, identity, expires, revoked);
+    List<ApiKeyEntry> own = byAgent.computeIfAbsent(identity.id(), id -> new ArrayList<>(2));
     if (entry.isLive(now)) {
       try {
-        InMemoryApiKeyStore.checkLiveKeys(entries, identity.id(), now);
+        InMemoryApiKeyStore.checkLiveKeys(own, identity.id(), now);
       } catch (IllegalStateException e) {
         throw error(file, lineNumber, agentField.column(), e.getMessage());
       }
     }
     entries.put(hash, entry);
+    own.add(entry);
   }
 
   private static KeyFileException error(Path file, int line, int column, @Nullable String message) {

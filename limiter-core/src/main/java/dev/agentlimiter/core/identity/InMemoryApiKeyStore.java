@@ -6,6 +6,10 @@ import dev.agentlimiter.api.ApiKeyHash;
 import dev.agentlimiter.api.ApiKeyStore;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +29,8 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
 
   private final Clock clock;
   private final ConcurrentHashMap<ApiKeyHash, ApiKeyEntry> byHash = new ConcurrentHashMap<>();
+  /** Each agent's keys, so adding a key looks at that agent's keys only (guarded by this). */
+  private final Map<String, List<ApiKeyHash>> byAgent = new HashMap<>();
 
   private InMemoryApiKeyStore(Clock clock) {
     this.clock = clock;
@@ -64,8 +70,14 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
       throw new IllegalArgumentException(
           "api key for '" + identity.id() + "': this key is already in use (the key itself is not shown)");
     }
-    checkLiveKeys(byHash, identity.id(), clock.instant());
+    List<ApiKeyHash> own = byAgent.computeIfAbsent(identity.id(), id -> new ArrayList<>(2));
+    List<ApiKeyEntry> entries = new ArrayList<>(own.size());
+    for (ApiKeyHash h : own) {
+      entries.add(byHash.get(h));
+    }
+    checkLiveKeys(entries, identity.id(), clock.instant());
     byHash.put(hash, new ApiKeyEntry(hash, identity, expiresAt, false));
+    own.add(hash);
     return this;
   }
 
@@ -94,11 +106,14 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
     return byHash.size();
   }
 
-  static void checkLiveKeys(Map<ApiKeyHash, ApiKeyEntry> entries, String agentId, Instant now) {
-    long live =
-        entries.values().stream()
-            .filter(e -> e.identity().id().equals(agentId) && e.isLive(now))
-            .count();
+  /** Refuses a further key for an agent whose {@code entries} (its keys so far) hold two live ones. */
+  static void checkLiveKeys(Collection<ApiKeyEntry> entries, String agentId, Instant now) {
+    long live = 0;
+    for (ApiKeyEntry e : entries) {
+      if (e.isLive(now)) {
+        live++;
+      }
+    }
     if (live >= LIVE_KEYS_PER_AGENT) {
       throw new IllegalStateException(
           "agent '"
