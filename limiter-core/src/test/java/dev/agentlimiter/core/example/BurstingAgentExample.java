@@ -22,12 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
- * The README's "run" command: a looping agent fires 12 requests at once, is refused with an exact
+ * The engine-only example (the README mentions it beside the run command): a looping agent fires 12 requests at once, is refused with an exact
  * retry-after, honours it, and gets in; a second agent is never affected. Then a runaway agent retries one
  * request 50 times: loop detection stops it after 3 and puts it in the penalty box. Time is simulated, so the story
  * runs instantly and prints the same every time.
  *
- * <pre>mvn -B -q -pl limiter-core -am test-compile exec:java</pre>
+ * <pre>mvn -B -q -pl limiter-core -am test-compile exec:java -Dcore.example.skip=false</pre>
  */
 public final class BurstingAgentExample {
 
