@@ -111,9 +111,11 @@ public final class AgentLimiterFilter implements Filter {
               + " must name a class implementing " + Setup.class.getName());
     }
     try {
-      ClassLoader loader = filterConfig.getServletContext().getClassLoader();
-      Setup setup =
-          Class.forName(name.trim(), true, loader).asSubclass(Setup.class).getDeclaredConstructor().newInstance();
+      Class<?> type = load(name.trim(), filterConfig.getServletContext());
+      if (type == null) {
+        throw new ClassNotFoundException(name.trim());
+      }
+      Setup setup = type.asSubclass(Setup.class).getDeclaredConstructor().newInstance();
       return Objects.requireNonNull(setup.configure(filterConfig.getServletContext()), "setup returned null");
     } catch (ReflectiveOperationException | ClassCastException | NullPointerException e) {
       throw new ServletException(
