@@ -183,18 +183,22 @@ public final class AgentLimiterFilter implements Filter {
     return null;
   }
 
+  /**
+   * The route of one HTTP method of a servlet, or {@code null}: only methods the servlet overrides are
+   * limited (the others answer 405 without our help); method annotations win over the class's.
+   */
   private static @Nullable Route routeOf(Class<?> type, String javaMethod, String httpMethod, boolean anonymous) {
     Method method = declared(type, javaMethod);
-    AgentRateLimit[] limits = method == null ? new AgentRateLimit[0] : method.getAnnotationsByType(AgentRateLimit.class);
-    RequireScope scopes = method == null ? null : method.getAnnotation(RequireScope.class);
+    if (method == null) {
+      return null;
+    }
+    AgentRateLimit[] limits = method.getAnnotationsByType(AgentRateLimit.class);
     String policyName = type.getSimpleName() + "." + httpMethod.toLowerCase(Locale.ROOT);
     if (limits.length == 0) {
       limits = type.getAnnotationsByType(AgentRateLimit.class);
       policyName = type.getSimpleName();
-      if (method == null && limits.length > 0 && !overrides(type, javaMethod)) {
-        return null; // the servlet does not handle this method
-      }
     }
+    RequireScope scopes = method.getAnnotation(RequireScope.class);
     if (scopes == null) {
       scopes = type.getAnnotation(RequireScope.class);
     }
@@ -214,10 +218,6 @@ public final class AgentLimiterFilter implements Filter {
       route.allowAnonymous();
     }
     return route.build();
-  }
-
-  private static boolean overrides(Class<?> type, String javaMethod) {
-    return declared(type, javaMethod) != null;
   }
 
   private static @Nullable Method declared(Class<?> type, String name) {
