@@ -1,6 +1,9 @@
 /**
- * Identity resolution (issue 4, in progress): client-address resolution behind trusted proxies. Everything
- * here is package-private until the resolver chain's public API lands.
+ * Identity resolution: {@link dev.agentlimiter.core.identity.IdentityResolvers} (container principal, API
+ * keys, client certificates, the client address behind trusted proxies) and the API key stores {@link
+ * dev.agentlimiter.core.identity.InMemoryApiKeyStore} and {@link
+ * dev.agentlimiter.core.identity.FileApiKeyStore}. Everything else here is package-private. See {@code
+ * docs/identity.md}.
  */
 @NullMarked
 package dev.agentlimiter.core.identity;
