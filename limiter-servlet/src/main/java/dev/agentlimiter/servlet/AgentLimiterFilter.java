@@ -27,11 +27,14 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -84,8 +87,8 @@ public final class AgentLimiterFilter implements Filter {
 
   /** The configuration, fixed when the filter starts. */
   private record Config(
-      AgentLimiter limiter, RouteTable routes, boolean shadow, boolean failOpen, String realm,
-      Duration unavailableRetryAfter) {}
+      AgentLimiter limiter, RouteTable routes, boolean shadow, Set<Route> shadowRoutes, boolean failOpen,
+      String realm, Duration unavailableRetryAfter) {}
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
@@ -100,7 +103,10 @@ public final class AgentLimiterFilter implements Filter {
     if (b.discoverAnnotations) {
       discover(filterConfig.getServletContext(), table, b.anonymousAnnotated);
     }
-    config = new Config(b.limiter, table, b.shadow, b.failOpen, b.realm, b.unavailableRetryAfter);
+    Set<Route> shadowRoutes = Collections.newSetFromMap(new IdentityHashMap<>());
+    shadowRoutes.addAll(b.shadowRoutes);
+    config =
+        new Config(b.limiter, table, b.shadow, shadowRoutes, b.failOpen, b.realm, b.unavailableRetryAfter);
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -259,7 +265,7 @@ public final class AgentLimiterFilter implements Filter {
       return;
     }
     Decision decision = admission.decision();
-    if (!decision.isAllowed() && !c.shadow()) {
+    if (!decision.isAllowed() && !c.shadow() && !c.shadowRoutes().contains(route)) {
       admission.close();
       writeRefusal(response, decision, c.realm(), hasUnreadBody(request));
       return;
@@ -395,6 +401,7 @@ public final class AgentLimiterFilter implements Filter {
 
     private final AgentLimiter limiter;
     private final List<Mapping> mappings = new ArrayList<>();
+    private final List<Route> shadowRoutes = new ArrayList<>();
     private final RouteTable check = new RouteTable();
     private boolean discoverAnnotations = true;
     private boolean anonymousAnnotated;
@@ -427,6 +434,19 @@ public final class AgentLimiterFilter implements Filter {
       Objects.requireNonNull(route, "route");
       check.add(method, pattern, route);
       mappings.add(new Mapping(method, pattern, route));
+      return this;
+    }
+
+    /**
+     * Maps a route in shadow mode: its requests are decided, reported and given the headers as when
+     * enforcing, but never refused; other routes enforce (unless {@link #shadow(boolean)} is on). Shadow
+     * mode belongs to the {@code route} object: map another instance to enforce the same limits elsewhere.
+     *
+     * @throws IllegalArgumentException as {@link #route(String, String, Route)}
+     */
+    public Builder shadowRoute(@Nullable String method, String pattern, Route route) {
+      route(method, pattern, route);
+      shadowRoutes.add(route);
       return this;
     }
 
