@@ -11,6 +11,7 @@ import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
 import dev.agentlimiter.servlet.AgentLimiterFilter;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,7 +27,7 @@ import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A hello-world servlet on embedded Jetty 12 for the load comparison of docs/benchmarks.md, with or without
- * the filter: {@code LoadServer <none|filter> <port> <agents>}. With the filter, {@code /hello} needs an API
+ * the filter: {@code LoadServer <none|noop|filter> <port> <agents>} ({@code noop}: a filter that only calls the chain). With the filter, {@code /hello} needs an API
  * key ({@code ak_load_<n>_0123456789abcdef}, n below agents) and takes a token from a limit that never
  * refuses. Not a test; run by hand from a second terminal against wrk.
  */
@@ -41,6 +42,7 @@ public final class LoadServer {
 
   public static void main(String[] args) throws Exception {
     boolean filtered = args[0].equals("filter");
+    boolean noop = args[0].equals("noop");
     int port = Integer.parseInt(args[1]);
     int agents = Integer.parseInt(args[2]);
     Server server = new Server();
@@ -69,9 +71,14 @@ public final class LoadServer {
           AgentLimiterFilter.builder(limiter).route("/hello", Route.of(hello)).build();
       context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
     }
+    if (noop) {
+      // the cost of having any filter at all: Jetty's filter chain around the servlet
+      Filter passThrough = (request, response, chain) -> chain.doFilter(request, response);
+      context.addFilter(new FilterHolder(passThrough), "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     server.setHandler(context);
     server.start();
-    System.out.println("listening on 127.0.0.1:" + port + (filtered ? " with the filter, " + agents + " agents" : " without the filter"));
+    System.out.println("listening on 127.0.0.1:" + port + (filtered ? " with the filter, " + agents + " agents" : noop ? " with a pass-through filter" : " without the filter"));
     server.join();
   }
 
