@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP contract, once, for every adapter: the status, headers and RFC 9457 problem body of a refusal,
@@ -78,28 +79,20 @@ public final class HttpResponses {
    * item per limit, {@code "name";q=<quota>;w=<window seconds>}. The item name is the limit's name, or
    * {@code policy.limit} where two limits of the decision share a name.
    */
-  public static @org.jspecify.annotations.Nullable String rateLimitPolicy(Decision decision) {
-    List<RateLimitStatus> limits = decision.limits();
-    if (limits.isEmpty()) {
-      return null;
-    }
-    Set<String> clashing = clashingNames(limits);
-    StringBuilder out = new StringBuilder();
-    for (RateLimitStatus s : limits) {
-      if (out.length() > 0) {
-        out.append(", ");
-      }
-      out.append('"').append(itemName(s, clashing)).append("\";q=").append(s.quota())
-          .append(";w=").append(s.windowSeconds());
-    }
-    return out.toString();
+  public static @Nullable String rateLimitPolicy(Decision decision) {
+    return field(decision, false);
   }
 
   /**
    * The {@code RateLimit} field of the limits evaluated, or {@code null} if there are none: one item per
    * limit, {@code "name";r=<remaining>;t=<seconds until full>}, named as in {@link #rateLimitPolicy}.
    */
-  public static @org.jspecify.annotations.Nullable String rateLimit(Decision decision) {
+  public static @Nullable String rateLimit(Decision decision) {
+    return field(decision, true);
+  }
+
+  /** One item per limit: the policy's {@code q} and {@code w}, or the state's {@code r} and {@code t}. */
+  private static @Nullable String field(Decision decision, boolean state) {
     List<RateLimitStatus> limits = decision.limits();
     if (limits.isEmpty()) {
       return null;
@@ -110,8 +103,12 @@ public final class HttpResponses {
       if (out.length() > 0) {
         out.append(", ");
       }
-      out.append('"').append(itemName(s, clashing)).append("\";r=").append(s.remaining())
-          .append(";t=").append(s.resetSeconds());
+      out.append('"').append(itemName(s, clashing)).append('"');
+      if (state) {
+        out.append(";r=").append(s.remaining()).append(";t=").append(s.resetSeconds());
+      } else {
+        out.append(";q=").append(s.quota()).append(";w=").append(s.windowSeconds());
+      }
     }
     return out.toString();
   }
@@ -126,9 +123,24 @@ public final class HttpResponses {
    * @throws IllegalArgumentException for an admission, or a malformed realm
    */
   public static List<Map.Entry<String, String>> refusalHeaders(Decision decision, String realm) {
+    return refusalHeaders(decision, realm, false);
+  }
+
+  /**
+   * As {@link #refusalHeaders(Decision, String)}, for a request that declared a body the refusal leaves
+   * unread ({@code unreadBody}): then {@code Connection: close} comes first, since the container will not
+   * drain a body it may never finish receiving (an oversized upload, say).
+   *
+   * @throws IllegalArgumentException for an admission, or a malformed realm
+   */
+  public static List<Map.Entry<String, String>> refusalHeaders(
+      Decision decision, String realm, boolean unreadBody) {
     checkRealm(realm);
     int status = status(decision);
-    List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+    List<Map.Entry<String, String>> headers = new ArrayList<>(5);
+    if (unreadBody) {
+      headers.add(Map.entry("Connection", "close"));
+    }
     if (decision.reason().isRetryable()) {
       headers.add(Map.entry("Retry-After", Long.toString(decision.retryAfterSeconds())));
     }
@@ -289,7 +301,14 @@ public final class HttpResponses {
     return clashing.contains(s.limit()) ? s.policy() + "." + s.limit() : s.limit();
   }
 
-  private static void checkRealm(String realm) {
+  /**
+   * Checks a {@code WWW-Authenticate} realm: 1 to 64 letters, digits, {@code . _ -}, so it needs no escaping
+   * in the quoted challenge.
+   *
+   * @return the realm
+   * @throws IllegalArgumentException naming the realm otherwise
+   */
+  public static String checkRealm(String realm) {
     if (realm.isEmpty() || realm.length() > 64) {
       throw new IllegalArgumentException("realm must have 1 to 64 characters but was '" + realm + "'");
     }
@@ -300,5 +319,6 @@ public final class HttpResponses {
             "realm may contain only letters, digits, '.', '_' and '-' but was '" + realm + "'");
       }
     }
+    return realm;
   }
 }

@@ -92,6 +92,9 @@ class HttpResponsesTest {
     Decision json = Decision.refused(Reason.INVALID_REQUEST, "malformed-json.duplicate-key", "request body is not acceptable JSON (duplicate-key) at line 1, column 9");
     Decision scope = Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope 'dns:write'");
     assertThat(List.of(large, type, json, scope)).extracting(HttpResponses::status).containsExactly(413, 415, 400, 403);
+    assertThat(HttpResponses.refusalHeaders(large, "api", true)).containsExactly(Map.entry("Connection", "close"));
+    assertThat(HttpResponses.refusalHeaders(large, "api", false)).isEmpty();
+    assertThat(HttpResponses.checkRealm("dns-api")).isEqualTo("dns-api");
     assertThat(body(large))
         .isEqualTo(
             "{\"type\":\"https://agentlimiter.dev/problems/invalid-request\",\"title\":\"Content Too Large\","

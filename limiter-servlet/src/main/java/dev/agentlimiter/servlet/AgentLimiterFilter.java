@@ -321,11 +321,7 @@ public final class AgentLimiterFilter implements Filter {
     }
     response.resetBuffer();
     response.setStatus(HttpResponses.status(decision));
-    if (unreadBody) {
-      // the container will not drain a body it may never finish receiving: say the connection ends here
-      response.setHeader("Connection", "close");
-    }
-    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm)) {
+    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm, unreadBody)) {
       response.setHeader(h.getKey(), h.getValue());
     }
     write(response, HttpResponses.problemBody(decision));
@@ -488,8 +484,7 @@ public final class AgentLimiterFilter implements Filter {
      * @throws IllegalArgumentException if not 1 to 64 letters, digits, {@code . _ -}
      */
     public Builder realm(String name) {
-      HttpResponses.refusalHeaders(Decision.denied(dev.agentlimiter.api.Reason.LOOP_DETECTED, "p", Duration.ofSeconds(1)), name);
-      realm = name;
+      realm = HttpResponses.checkRealm(name);
       return this;
     }
 

@@ -34,49 +34,31 @@ final class RouteTable {
    */
   void add(@Nullable String method, String pattern, Route route) {
     String m = method == null ? null : method.toUpperCase(Locale.ROOT);
-    Entry entry = new Entry(m, pattern, route);
+    int star = pattern.indexOf('*');
     List<Entry> bucket;
-    if (pattern.equals("/") || pattern.equals("/*")) {
-      bucket = pattern.equals("/") ? defaults : null;
-      if (bucket == null) {
-        prefixes.add(entry);
-        sortPrefixes();
-        checkUnique(prefixes, entry);
-        return;
-      }
-    } else if (pattern.startsWith("*.") && pattern.length() > 2 && pattern.indexOf('/') < 0) {
+    if (pattern.equals("/")) {
+      bucket = defaults;
+    } else if (pattern.startsWith("/") && pattern.endsWith("/*") && star == pattern.length() - 1) {
+      bucket = prefixes;
+    } else if (pattern.startsWith("*.") && pattern.length() > 2 && pattern.indexOf('/') < 0
+        && pattern.indexOf('*', 1) < 0) {
       bucket = extensions.computeIfAbsent(pattern.substring(2), k -> new ArrayList<>());
-    } else if (pattern.startsWith("/") && pattern.endsWith("/*")) {
-      prefixes.add(entry);
-      sortPrefixes();
-      checkUnique(prefixes, entry);
-      return;
-    } else if (pattern.startsWith("/") && !pattern.contains("*")) {
+    } else if (pattern.startsWith("/") && star < 0) {
       bucket = exact.computeIfAbsent(pattern, k -> new ArrayList<>());
     } else {
       throw new IllegalArgumentException(
           "route pattern '" + pattern + "' is not a servlet URL pattern (/exact, /prefix/*, *.ext or /)");
     }
-    bucket.add(entry);
-    checkUnique(bucket, entry);
-  }
-
-  private static void checkUnique(List<Entry> entries, Entry added) {
-    int same = 0;
-    for (Entry e : entries) {
-      if (e.pattern().equals(added.pattern()) && java.util.Objects.equals(e.method(), added.method())) {
-        same++;
+    for (Entry e : bucket) {
+      if (e.pattern().equals(pattern) && java.util.Objects.equals(e.method(), m)) {
+        throw new IllegalArgumentException(
+            "route " + (m == null ? "" : m + " ") + pattern + " is mapped twice");
       }
     }
-    if (same > 1) {
-      entries.remove(entries.lastIndexOf(added));
-      throw new IllegalArgumentException(
-          "route " + (added.method() == null ? "" : added.method() + " ") + added.pattern() + " is mapped twice");
+    bucket.add(new Entry(m, pattern, route));
+    if (bucket == prefixes) {
+      prefixes.sort((a, b) -> Integer.compare(b.pattern().length(), a.pattern().length()));
     }
-  }
-
-  private void sortPrefixes() {
-    prefixes.sort((a, b) -> Integer.compare(b.pattern().length(), a.pattern().length()));
   }
 
   /** The route of a request, or {@code null} if none applies (the filter then does nothing). */
