@@ -91,13 +91,28 @@ public final class HttpResponses {
     return field(decision, true);
   }
 
-  /** One item per limit: the policy's {@code q} and {@code w}, or the state's {@code r} and {@code t}. */
-  private static @Nullable String field(Decision decision, boolean state) {
+  /**
+   * Both fields, {@code RateLimit-Policy} then {@code RateLimit}, for an allowed or refused response of a
+   * limited route; empty if no limit was evaluated. Adapters set these on every such response.
+   */
+  public static List<Map.Entry<String, String>> rateLimitHeaders(Decision decision) {
     List<RateLimitStatus> limits = decision.limits();
     if (limits.isEmpty()) {
-      return null;
+      return List.of();
     }
     Set<String> clashing = clashingNames(limits);
+    return List.of(
+        Map.entry("RateLimit-Policy", field(limits, clashing, false)),
+        Map.entry("RateLimit", field(limits, clashing, true)));
+  }
+
+  private static @Nullable String field(Decision decision, boolean state) {
+    List<RateLimitStatus> limits = decision.limits();
+    return limits.isEmpty() ? null : field(limits, clashingNames(limits), state);
+  }
+
+  /** One item per limit: the policy's {@code q} and {@code w}, or the state's {@code r} and {@code t}. */
+  private static String field(List<RateLimitStatus> limits, Set<String> clashing, boolean state) {
     StringBuilder out = new StringBuilder();
     for (RateLimitStatus s : limits) {
       if (out.length() > 0) {
@@ -151,12 +166,7 @@ public final class HttpResponses {
               "WWW-Authenticate",
               "Bearer realm=\"" + realm + "\"" + (presented ? ", error=\"invalid_token\"" : "")));
     }
-    String policy = rateLimitPolicy(decision);
-    String state = rateLimit(decision);
-    if (policy != null && state != null) {
-      headers.add(Map.entry("RateLimit-Policy", policy));
-      headers.add(Map.entry("RateLimit", state));
-    }
+    headers.addAll(rateLimitHeaders(decision));
     return List.copyOf(headers);
   }
 

@@ -115,6 +115,11 @@ class HttpResponsesTest {
         .isEqualTo("\"search.burst\";q=20;w=1, \"hourly\";q=600;w=3600, \"egress.burst\";q=5;w=2");
     assertThat(HttpResponses.rateLimit(allowed))
         .isEqualTo("\"search.burst\";r=0;t=2, \"hourly\";r=599;t=6, \"egress.burst\";r=5;t=0");
+    assertThat(HttpResponses.rateLimitHeaders(allowed))
+        .containsExactly(
+            Map.entry("RateLimit-Policy", "\"search.burst\";q=20;w=1, \"hourly\";q=600;w=3600, \"egress.burst\";q=5;w=2"),
+            Map.entry("RateLimit", "\"search.burst\";r=0;t=2, \"hourly\";r=599;t=6, \"egress.burst\";r=5;t=0"));
+    assertThat(HttpResponses.rateLimitHeaders(Decision.allowed())).isEmpty();
     assertThat(HttpResponses.rateLimitPolicy(Decision.allowed())).isNull();
     assertThatThrownBy(() -> HttpResponses.status(allowed)).hasMessage("an admission has no refusal status");
     assertThatThrownBy(() -> HttpResponses.refusalHeaders(Decision.denied(Reason.LOOP_DETECTED, "p", Duration.ofSeconds(1)), "a b"))

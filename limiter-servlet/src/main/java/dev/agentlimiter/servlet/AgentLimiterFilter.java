@@ -301,11 +301,8 @@ public final class AgentLimiterFilter implements Filter {
   }
 
   private static void setRateLimitFields(HttpServletResponse response, Decision decision) {
-    String policy = HttpResponses.rateLimitPolicy(decision);
-    String state = HttpResponses.rateLimit(decision);
-    if (policy != null && state != null) {
-      response.setHeader("RateLimit-Policy", policy);
-      response.setHeader("RateLimit", state);
+    for (Map.Entry<String, String> h : HttpResponses.rateLimitHeaders(decision)) {
+      response.setHeader(h.getKey(), h.getValue());
     }
   }
 
