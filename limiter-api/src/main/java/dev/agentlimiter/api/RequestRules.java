@@ -131,7 +131,7 @@ public final class RequestRules {
      * @throws IllegalArgumentException if the name is not an HTTP token or is already required
      */
     public Builder requireHeader(String name) {
-      String lower = token("required header", name).toLowerCase(Locale.ROOT);
+      String lower = Names.httpToken("required header", name).toLowerCase(Locale.ROOT);
       if (!headers.add(lower)) {
         throw new IllegalArgumentException("required header '" + name + "' is listed twice");
       }
@@ -149,8 +149,8 @@ public final class RequestRules {
         throw new IllegalArgumentException(
             "content type: must be type/subtype but was '" + mediaType + "'");
       }
-      token("content type", mediaType.substring(0, slash));
-      token("content type", mediaType.substring(slash + 1));
+      Names.httpToken("content type", mediaType.substring(0, slash));
+      Names.httpToken("content type", mediaType.substring(slash + 1));
       if (!types.add(mediaType.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("content type '" + mediaType + "' is listed twice");
       }
@@ -186,26 +186,6 @@ public final class RequestRules {
           Collections.unmodifiableSet(new LinkedHashSet<>(types)),
           max,
           json);
-    }
-
-    private static String token(String what, String value) {
-      if (value.isEmpty() || value.length() > 128) {
-        throw new IllegalArgumentException(
-            what + ": must have 1 to 128 characters but was '" + value + "'");
-      }
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        boolean ok =
-            (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        if (!ok) {
-          throw new IllegalArgumentException(
-              what + ": must be an HTTP token but was '" + value + "'");
-        }
-      }
-      return value;
     }
   }
 }

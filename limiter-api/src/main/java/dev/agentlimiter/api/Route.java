@@ -125,7 +125,7 @@ public final class Route {
      *     is already required
      */
     public Builder requireScope(String scope) {
-      if (!scopes.add(checkScope(scope))) {
+      if (!scopes.add(Names.scope(scope))) {
         throw new IllegalArgumentException("route: scope '" + scope + "' is listed twice");
       }
       return this;
@@ -157,23 +157,6 @@ public final class Route {
           Collections.unmodifiableSet(new LinkedHashSet<>(scopes)),
           anonymous,
           rules != null ? rules : RequestRules.none());
-    }
-
-    static String checkScope(String scope) {
-      if (scope.isEmpty() || scope.length() > 128) {
-        throw new IllegalArgumentException(
-            "scope: must have 1 to 128 characters but was '" + scope + "'");
-      }
-      for (int i = 0; i < scope.length(); i++) {
-        char c = scope.charAt(i);
-        if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
-          throw new IllegalArgumentException(
-              "scope: must be printable ASCII without spaces, quotes or backslashes but was '"
-                  + scope
-                  + "'");
-        }
-      }
-      return scope;
     }
   }
 }
