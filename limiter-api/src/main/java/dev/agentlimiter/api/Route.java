@@ -1,5 +1,6 @@
 package dev.agentlimiter.api;
 
+import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -47,6 +48,46 @@ public final class Route {
       b.policy(p);
     }
     return b.build();
+  }
+
+  /**
+   * The route an endpoint's annotations declare, as every adapter reads them: {@link AgentRateLimit}s on
+   * the endpoint (a method) replace those of its type, and several make several limits of one policy;
+   * {@link RequireScope} on the endpoint replaces its type's. The policy is named {@code endpointName} when
+   * the endpoint's own limits apply, {@code typeName} when the type's do (characters a policy name cannot
+   * hold become {@code '_'}). Anonymous callers are served only if {@code anonymous} and no scope is
+   * required.
+   *
+   * @return the route, or {@code null} if neither the endpoint nor its type carries an annotation
+   * @throws IllegalArgumentException naming the limit, if an annotation is invalid
+   */
+  public static @Nullable Route fromAnnotations(
+      AnnotatedElement endpoint, String endpointName, AnnotatedElement type, String typeName, boolean anonymous) {
+    AgentRateLimit[] limits = endpoint.getAnnotationsByType(AgentRateLimit.class);
+    String policyName = endpointName;
+    if (limits.length == 0) {
+      limits = type.getAnnotationsByType(AgentRateLimit.class);
+      policyName = typeName;
+    }
+    RequireScope scopes = endpoint.getAnnotation(RequireScope.class);
+    if (scopes == null) {
+      scopes = type.getAnnotation(RequireScope.class);
+    }
+    if (limits.length == 0 && scopes == null) {
+      return null;
+    }
+    Builder route = builder();
+    if (limits.length > 0) {
+      route.policy(Policy.fromAnnotations(policyName.replaceAll("[^A-Za-z0-9._-]", "_"), limits));
+    }
+    if (scopes != null) {
+      for (String scope : scopes.value()) {
+        route.requireScope(scope);
+      }
+    } else if (anonymous) {
+      route.allowAnonymous();
+    }
+    return route.build();
   }
 
   /** The policies, in evaluation order (before tier overrides are applied). */

@@ -5,7 +5,6 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRateLimit;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.Outcome;
-import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.HttpResponses;
@@ -198,32 +197,12 @@ public final class AgentLimiterFilter implements Filter {
     if (method == null) {
       return null;
     }
-    AgentRateLimit[] limits = method.getAnnotationsByType(AgentRateLimit.class);
-    String policyName = type.getSimpleName() + "." + httpMethod.toLowerCase(Locale.ROOT);
-    if (limits.length == 0) {
-      limits = type.getAnnotationsByType(AgentRateLimit.class);
-      policyName = type.getSimpleName();
-    }
-    RequireScope scopes = method.getAnnotation(RequireScope.class);
-    if (scopes == null) {
-      scopes = type.getAnnotation(RequireScope.class);
-    }
-    if (limits.length == 0 && scopes == null) {
-      return null;
-    }
-    Route.Builder route = Route.builder();
-    if (limits.length > 0) {
-      route.policy(Policy.fromAnnotations(policyName.replaceAll("[^A-Za-z0-9._-]", "_"), limits));
-    }
-    if (scopes != null) {
-      for (String s : scopes.value()) {
-        route.requireScope(s);
-      }
-    }
-    if (anonymous && scopes == null) {
-      route.allowAnonymous();
-    }
-    return route.build();
+    return Route.fromAnnotations(
+        method,
+        type.getSimpleName() + "." + httpMethod.toLowerCase(Locale.ROOT),
+        type,
+        type.getSimpleName(),
+        anonymous);
   }
 
   private static @Nullable Method declared(Class<?> type, String name) {
