@@ -66,6 +66,7 @@ public final class AgentLimiters {
     private final List<Policy> policies = new ArrayList<>();
     private @Nullable List<IdentityResolver> identity;
     private @Nullable List<String> trustedProxies;
+    private @Nullable IdentityResolver clientAddress;
     private @Nullable Limit credentialFailureLimit;
     private final Map<String, Map<String, Policy>> tierOverrides = new LinkedHashMap<>();
 
@@ -106,7 +107,7 @@ public final class AgentLimiters {
         throw new IllegalStateException("trustedProxies was already set to " + trustedProxies);
       }
       List<String> copy = List.of(cidrs);
-      IdentityResolvers.clientAddress(copy); // validates now, naming the bad block
+      clientAddress = IdentityResolvers.clientAddress(copy); // validates now, naming the bad block
       trustedProxies = copy;
       return this;
     }
@@ -267,7 +268,7 @@ public final class AgentLimiters {
       HttpGate.Config http =
           new HttpGate.Config(
               identity != null ? identity : List.of(),
-              IdentityResolvers.clientAddress(trustedProxies != null ? trustedProxies : List.of()),
+              clientAddress != null ? clientAddress : IdentityResolvers.clientAddress(List.of()),
               Map.copyOf(overrides),
               Policy.named(CREDENTIAL_FAILURES_POLICY)
                   .limit(
