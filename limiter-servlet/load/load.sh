@@ -1,7 +1,7 @@
 #!/bin/bash
 # The servlet load comparison of docs/benchmarks.md: a hello-world servlet on embedded Jetty 12, with or
 # without AgentLimiterFilter, loaded by wrk from a second process on 127.0.0.1 (5 s warm-up, 10 s measured).
-# usage: limiter-servlet/load/load.sh <none|noop|filter> <agents>     (needs wrk: apt-get install wrk)
+# usage: limiter-servlet/load/load.sh <none|noop|naive|filter> <agents>     (needs wrk: apt-get install wrk)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$HERE/../.."

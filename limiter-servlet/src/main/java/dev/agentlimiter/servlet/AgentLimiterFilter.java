@@ -8,6 +8,7 @@ import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.HttpResponses;
+import dev.agentlimiter.core.RouteTable;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -95,17 +96,14 @@ public final class AgentLimiterFilter implements Filter {
     if (b == null) {
       b = fromSetup(filterConfig);
     }
-    RouteTable table = new RouteTable();
-    for (Builder.Mapping m : b.mappings) {
-      table.add(m.method(), m.pattern(), m.route());
-    }
+    RouteTable.Builder table = RouteTable.builder().addAll(b.routes);
     if (b.discoverAnnotations) {
       discover(filterConfig.getServletContext(), table, b.anonymousAnnotated);
     }
     Set<Route> shadowRoutes = Collections.newSetFromMap(new IdentityHashMap<>());
     shadowRoutes.addAll(b.shadowRoutes);
     config =
-        new Config(b.limiter, table, b.shadow, shadowRoutes, b.failOpen, b.realm, b.unavailableRetryAfter);
+        new Config(b.limiter, table.build(), b.shadow, shadowRoutes, b.failOpen, b.realm, b.unavailableRetryAfter);
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -129,7 +127,7 @@ public final class AgentLimiterFilter implements Filter {
   }
 
   /** Routes from {@link AgentRateLimit} and {@link RequireScope} on the registered servlets. */
-  private static void discover(ServletContext context, RouteTable table, boolean anonymous)
+  private static void discover(ServletContext context, RouteTable.Builder table, boolean anonymous)
       throws ServletException {
     for (ServletRegistration registration : context.getServletRegistrations().values()) {
       String className = registration.getClassName();
@@ -369,12 +367,9 @@ public final class AgentLimiterFilter implements Filter {
    * Configures an {@link AgentLimiterFilter}. Not thread-safe; each single-valued option may be set once.
    */
   public static final class Builder {
-    private record Mapping(@Nullable String method, String pattern, Route route) {}
-
     private final AgentLimiter limiter;
-    private final List<Mapping> mappings = new ArrayList<>();
+    private final RouteTable.Builder routes = RouteTable.builder();
     private final List<Route> shadowRoutes = new ArrayList<>();
-    private final RouteTable check = new RouteTable();
     private boolean discoverAnnotations = true;
     private boolean anonymousAnnotated;
     private boolean shadow;
@@ -402,10 +397,7 @@ public final class AgentLimiterFilter implements Filter {
      * @throws IllegalArgumentException if the pattern is malformed or already mapped for that method
      */
     public Builder route(@Nullable String method, String pattern, Route route) {
-      Objects.requireNonNull(pattern, "pattern");
-      Objects.requireNonNull(route, "route");
-      check.add(method, pattern, route);
-      mappings.add(new Mapping(method, pattern, route));
+      routes.add(method, pattern, route);
       return this;
     }
 

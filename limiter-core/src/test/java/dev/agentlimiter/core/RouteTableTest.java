@@ -1,4 +1,4 @@
-package dev.agentlimiter.servlet;
+package dev.agentlimiter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,15 +28,18 @@ class RouteTableTest {
   private static final Route JSON = route("json");
   private static final Route DEFAULT = route("default");
 
+  private static RouteTable.Builder entries() {
+    return RouteTable.builder()
+        .add(null, "/api/v1/health", EXACT)
+        .add(null, "/api/*", API)
+        .add(null, "/api/v1/*", API_V1)
+        .add("post", "/api/*", API_POST)
+        .add(null, "*.json", JSON)
+        .add(null, "/", DEFAULT);
+  }
+
   private static RouteTable table() {
-    RouteTable t = new RouteTable();
-    t.add(null, "/api/v1/health", EXACT);
-    t.add(null, "/api/*", API);
-    t.add(null, "/api/v1/*", API_V1);
-    t.add("post", "/api/*", API_POST);
-    t.add(null, "*.json", JSON);
-    t.add(null, "/", DEFAULT);
-    return t;
+    return entries().build();
   }
 
   @Test
@@ -52,12 +55,14 @@ class RouteTableTest {
     assertThat(t.match("GET", "/data/report.json")).isSameAs(JSON);
     assertThat(t.match("GET", "/api/report.json")).isSameAs(API); // a prefix wins over an extension
     assertThat(t.match("GET", "/data.d/report")).isSameAs(DEFAULT); // the dot is not in the last segment
-    assertThat(new RouteTable().match("GET", "/")).isNull();
+    assertThat(RouteTable.empty().match("GET", "/")).isNull();
+    assertThat(RouteTable.builder().build().isEmpty()).isTrue();
+    assertThat(t.size()).isEqualTo(6);
   }
 
   @Test
   void badAndDuplicatePatternsAreRefused() {
-    RouteTable t = table();
+    RouteTable.Builder t = entries();
     assertThatThrownBy(() -> t.add(null, "/api/*", API))
         .hasMessage("route /api/* is mapped twice");
     assertThatThrownBy(() -> t.add("POST", "/api/*", API))
@@ -67,9 +72,21 @@ class RouteTableTest {
           .as(bad)
           .hasMessage("route pattern '" + bad + "' is not a servlet URL pattern (/exact, /prefix/*, *.ext or /)");
     }
-    // a refused duplicate leaves the table as it was
-    assertThat(t.match("GET", "/api/x")).isSameAs(API);
-    assertThat(t.match("POST", "/api/x")).isSameAs(API_POST);
+    // a refused entry leaves the builder as it was
+    assertThat(t.build().match("GET", "/api/x")).isSameAs(API);
+    assertThat(t.build().match("POST", "/api/x")).isSameAs(API_POST);
+    assertThat(t.build().size()).isEqualTo(6);
+  }
+
+  @Test
+  void aMethodOnlyEntryFallsThroughForOtherMethods() {
+    Route getOnly = route("get-only");
+    RouteTable t =
+        RouteTable.builder().add("GET", "/api/v1/health", getOnly).add("DELETE", "/api/*", API_POST).add(null, "/*", DEFAULT).build();
+    assertThat(t.match("GET", "/api/v1/health")).isSameAs(getOnly);
+    assertThat(t.match("POST", "/api/v1/health")).isSameAs(DEFAULT); // neither the exact nor /api/* serves POST
+    assertThat(t.match("DELETE", "/api/v1/health")).isSameAs(API_POST);
+    assertThat(t.match("GET", "/anything")).isSameAs(DEFAULT);
   }
 
   @Provide
