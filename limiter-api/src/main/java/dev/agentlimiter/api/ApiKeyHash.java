@@ -1,6 +1,5 @@
 package dev.agentlimiter.api;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -106,18 +105,33 @@ public final class ApiKeyHash {
     return "ApiKeyHash[" + hex().substring(0, 8) + "…]";
   }
 
-  /** One digest per thread: {@code MessageDigest.getInstance} costs a provider lookup on every call. */
-  private static final ThreadLocal<MessageDigest> SHA_256 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-              throw new IllegalStateException("every Java platform has SHA-256", e);
-            }
-          });
+  /**
+   * One digest and one scratch buffer per thread: {@code MessageDigest.getInstance} costs a provider lookup
+   * on every call, and a key (checked printable ASCII, at most {@value #MAX_KEY_LENGTH} characters) is copied
+   * into the buffer instead of a new array.
+   */
+  private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
+
+  private static final class Hasher {
+    final MessageDigest digest;
+    final byte[] ascii = new byte[MAX_KEY_LENGTH];
+
+    Hasher() {
+      try {
+        digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-256", e);
+      }
+    }
+  }
 
   private static byte[] sha256(String key) {
-    return SHA_256.get().digest(key.getBytes(StandardCharsets.US_ASCII)); // digest() resets it
+    Hasher h = HASHER.get();
+    int n = key.length();
+    for (int i = 0; i < n; i++) {
+      h.ascii[i] = (byte) key.charAt(i);
+    }
+    h.digest.update(h.ascii, 0, n);
+    return h.digest.digest(); // and resets it
   }
 }

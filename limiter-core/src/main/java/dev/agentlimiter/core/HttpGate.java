@@ -122,12 +122,14 @@ final class HttpGate {
       agent = clientOf(request);
     }
 
-    for (String scope : route.requiredScopes()) {
-      if (!agent.scopes().contains(scope)) {
-        return refuse(
-            Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope '" + scope + "'"),
-            agent,
-            request);
+    if (!route.requiredScopes().isEmpty()) {
+      for (String scope : route.requiredScopes()) {
+        if (!agent.scopes().contains(scope)) {
+          return refuse(
+              Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope '" + scope + "'"),
+              agent,
+              request);
+        }
       }
     }
 

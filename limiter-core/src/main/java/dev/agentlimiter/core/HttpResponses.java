@@ -100,32 +100,114 @@ public final class HttpResponses {
     if (limits.isEmpty()) {
       return List.of();
     }
-    Set<String> clashing = clashingNames(limits);
-    return List.of(
-        Map.entry("RateLimit-Policy", field(limits, clashing, false)),
-        Map.entry("RateLimit", field(limits, clashing, true)));
+    FieldNames names = FieldNames.of(limits);
+    return List.of(Map.entry("RateLimit-Policy", names.policyField), Map.entry("RateLimit", names.state(limits)));
   }
 
   private static @Nullable String field(Decision decision, boolean state) {
     List<RateLimitStatus> limits = decision.limits();
-    return limits.isEmpty() ? null : field(limits, clashingNames(limits), state);
+    if (limits.isEmpty()) {
+      return null;
+    }
+    FieldNames names = FieldNames.of(limits);
+    return state ? names.state(limits) : names.policyField;
   }
 
-  /** One item per limit: the policy's {@code q} and {@code w}, or the state's {@code r} and {@code t}. */
-  private static String field(List<RateLimitStatus> limits, Set<String> clashing, boolean state) {
-    StringBuilder out = new StringBuilder();
-    for (RateLimitStatus s : limits) {
-      if (out.length() > 0) {
-        out.append(", ");
+  /**
+   * What the two fields of one set of limits have in common from request to request: the whole {@code
+   * RateLimit-Policy} value (names, quotas and windows are configuration) and each item's {@code "name";r=}.
+   * Remembered in a small direct-mapped table, so a request builds only its {@code RateLimit} value: the
+   * table holds at most {@value #SLOTS} immutable entries, read and replaced without locks (a racing
+   * writer only replaces one valid entry with another).
+   */
+  static final class FieldNames {
+    static final int SLOTS = 256;
+    private static final FieldNames[] TABLE = new FieldNames[SLOTS];
+
+    private final String[] policies;
+    private final String[] limitNames;
+    private final long[] quotas;
+    private final long[] windows;
+    final String policyField;
+    private final String[] statePrefixes;
+
+    private FieldNames(List<RateLimitStatus> limits) {
+      int n = limits.size();
+      policies = new String[n];
+      limitNames = new String[n];
+      quotas = new long[n];
+      windows = new long[n];
+      statePrefixes = new String[n];
+      Set<String> clashing = clashingNames(limits);
+      StringBuilder policy = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        RateLimitStatus s = limits.get(i);
+        policies[i] = s.policy();
+        limitNames[i] = s.limit();
+        quotas[i] = s.quota();
+        windows[i] = s.windowSeconds();
+        String item = '"' + (clashing.contains(s.limit()) ? s.policy() + "." + s.limit() : s.limit()) + '"';
+        if (i > 0) {
+          policy.append(", ");
+        }
+        policy.append(item).append(";q=").append(quotas[i]).append(";w=").append(windows[i]);
+        statePrefixes[i] = (i > 0 ? ", " : "") + item + ";r=";
       }
-      out.append('"').append(itemName(s, clashing)).append('"');
-      if (state) {
-        out.append(";r=").append(s.remaining()).append(";t=").append(s.resetSeconds());
-      } else {
-        out.append(";q=").append(s.quota()).append(";w=").append(s.windowSeconds());
-      }
+      policyField = policy.toString();
     }
-    return out.toString();
+
+    /** The entry of these limits, from the table or made (and remembered) now. */
+    static FieldNames of(List<RateLimitStatus> limits) {
+      int slot = slot(limits);
+      FieldNames cached = TABLE[slot];
+      if (cached != null && cached.describes(limits)) {
+        return cached;
+      }
+      FieldNames made = new FieldNames(limits);
+      TABLE[slot] = made;
+      return made;
+    }
+
+    /** The table slot of a set of limits. */
+    static int slot(List<RateLimitStatus> limits) {
+      int h = 1;
+      for (int i = 0; i < limits.size(); i++) {
+        RateLimitStatus s = limits.get(i);
+        h = 31 * h + s.policy().hashCode();
+        h = 31 * h + s.limit().hashCode();
+        h = 31 * h + Long.hashCode(s.quota());
+        h = 31 * h + Long.hashCode(s.windowSeconds());
+      }
+      return (h ^ (h >>> 16)) & (SLOTS - 1);
+    }
+
+    private boolean describes(List<RateLimitStatus> limits) {
+      if (limits.size() != policies.length) {
+        return false;
+      }
+      for (int i = 0; i < policies.length; i++) {
+        RateLimitStatus s = limits.get(i);
+        if (s.quota() != quotas[i] || s.windowSeconds() != windows[i] || !s.limit().equals(limitNames[i])
+            || !s.policy().equals(policies[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The {@code RateLimit} value of these limits' current state. */
+    String state(List<RateLimitStatus> limits) {
+      RateLimitStatus first = limits.get(0);
+      if (limits.size() == 1) {
+        return statePrefixes[0] + first.remaining() + ";t=" + first.resetSeconds();
+      }
+      StringBuilder out = new StringBuilder(32 * limits.size());
+      for (int i = 0; i < limits.size(); i++) {
+        RateLimitStatus s = limits.get(i);
+        out.append(statePrefixes[i]).append(s.remaining()).append(";t=").append(s.resetSeconds());
+      }
+      return out.toString();
+    }
   }
 
   /**
@@ -305,10 +387,6 @@ public final class HttpResponses {
       }
     }
     return clashing;
-  }
-
-  private static String itemName(RateLimitStatus s, Set<String> clashing) {
-    return clashing.contains(s.limit()) ? s.policy() + "." + s.limit() : s.limit();
   }
 
   /**

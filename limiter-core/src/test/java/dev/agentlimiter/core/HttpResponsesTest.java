@@ -219,4 +219,126 @@ class HttpResponsesTest {
       assertThat(text).contains("\"detail\":\"a valid credential is required\"");
     }
   }
+
+  // ---------------------------------------------------------------- the remembered field names
+
+  /** The fields as the contract states them, computed from scratch: the reference for the cached path. */
+  private static String[] reference(List<RateLimitStatus> limits) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Set<String> clashing = new java.util.HashSet<>();
+    for (RateLimitStatus s : limits) {
+      if (!seen.add(s.limit())) {
+        clashing.add(s.limit());
+      }
+    }
+    List<String> policy = new ArrayList<>();
+    List<String> state = new ArrayList<>();
+    for (RateLimitStatus s : limits) {
+      String name = "\"" + (clashing.contains(s.limit()) ? s.policy() + "." + s.limit() : s.limit()) + "\"";
+      policy.add(name + ";q=" + s.quota() + ";w=" + s.windowSeconds());
+      state.add(name + ";r=" + s.remaining() + ";t=" + s.resetSeconds());
+    }
+    return new String[] {String.join(", ", policy), String.join(", ", state)};
+  }
+
+  /** Few names and small numbers, so that lists collide in the table and share names. */
+  @Provide
+  Arbitrary<List<RateLimitStatus>> crowdedLimits() {
+    Arbitrary<RateLimitStatus> one =
+        Combinators.combine(
+                Arbitraries.of("p", "q", "r"), Arbitraries.of("burst", "minute"), Arbitraries.longs().between(1, 4),
+                Arbitraries.longs().between(1, 3), Arbitraries.longs().between(0, 4), Arbitraries.longs().between(0, 3))
+            .as((policy, limit, quota, window, remaining, reset) ->
+                new RateLimitStatus(policy, limit, quota, Duration.ofSeconds(window), Math.min(quota, remaining), Duration.ofSeconds(reset)));
+    return one.list().ofMinSize(1).ofMaxSize(3);
+  }
+
+  /**
+   * The remembered names never answer for other limits: for any sequence of limit sets (few names, small
+   * numbers, so entries collide and are replaced), both fields equal the reference computed from scratch.
+   */
+  @Property(tries = 1_000)
+  void rememberedFieldsEqualTheReference(@ForAll("crowdedLimits") List<RateLimitStatus> first,
+      @ForAll("crowdedLimits") List<RateLimitStatus> second) {
+    for (List<RateLimitStatus> limits : List.of(first, second, first)) {
+      Decision d = Decision.allowed(limits);
+      String[] expected = reference(limits);
+      assertThat(HttpResponses.rateLimitPolicy(d)).isEqualTo(expected[0]);
+      assertThat(HttpResponses.rateLimit(d)).isEqualTo(expected[1]);
+      assertThat(HttpResponses.rateLimitHeaders(d))
+          .containsExactly(Map.entry("RateLimit-Policy", expected[0]), Map.entry("RateLimit", expected[1]));
+    }
+  }
+
+  /** Far more limit sets than the table has slots, from 8 threads at once: every answer is still exact. */
+  @Test
+  void theTableIsExactUnderConcurrentReplacement() throws Exception {
+    int sets = HttpResponses.FieldNames.SLOTS * 8;
+    List<List<RateLimitStatus>> all = new ArrayList<>();
+    for (int i = 0; i < sets; i++) {
+      all.add(List.of(
+          new RateLimitStatus("policy-" + i, "burst", 1 + i % 7, Duration.ofSeconds(1 + i % 5), 0, Duration.ofSeconds(i % 3)),
+          new RateLimitStatus("policy-" + i, "hourly", 100 + i, Duration.ofHours(1), i % 100, Duration.ZERO)));
+    }
+    List<String[]> expected = new ArrayList<>();
+    for (List<RateLimitStatus> l : all) {
+      expected.add(reference(l));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      int seed = t;
+      results.add(pool.submit(() -> {
+        start.await();
+        int wrong = 0;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int n = 0; n < 20_000; n++) {
+          int i = random.nextInt(sets);
+          Decision d = Decision.allowed(all.get(i));
+          if (!expected.get(i)[0].equals(HttpResponses.rateLimitPolicy(d))
+              || !expected.get(i)[1].equals(HttpResponses.rateLimit(d))) {
+            wrong++;
+          }
+        }
+        return wrong;
+      }));
+    }
+    start.countDown();
+    int wrong = 0;
+    for (java.util.concurrent.Future<Integer> r : results) {
+      wrong += r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertThat(wrong).isZero();
+  }
+
+  /**
+   * Two limit sets that share a slot and differ in one thing only (the policy, the limit's name, its quota,
+   * its window, or one more limit) are each answered with their own fields, in either order.
+   */
+  @Test
+  void setsThatShareASlotAndDifferInOneFieldAreNeverConfused() {
+    RateLimitStatus base = new RateLimitStatus("p", "burst", 5, Duration.ofSeconds(2), 1, Duration.ofSeconds(1));
+    List<java.util.function.IntFunction<List<RateLimitStatus>>> variants = List.of(
+        n -> List.of(new RateLimitStatus("p" + n, "burst", 5, Duration.ofSeconds(2), 1, Duration.ofSeconds(1))),
+        n -> List.of(new RateLimitStatus("p", "burst" + n, 5, Duration.ofSeconds(2), 1, Duration.ofSeconds(1))),
+        n -> List.of(new RateLimitStatus("p", "burst", 6 + n, Duration.ofSeconds(2), 1, Duration.ofSeconds(1))),
+        n -> List.of(new RateLimitStatus("p", "burst", 5, Duration.ofSeconds(3 + n), 1, Duration.ofSeconds(1))),
+        n -> List.of(base, new RateLimitStatus("p", "minute" + n, 5, Duration.ofSeconds(60), 1, Duration.ofSeconds(1))));
+    int slot = HttpResponses.FieldNames.slot(List.of(base));
+    for (java.util.function.IntFunction<List<RateLimitStatus>> variant : variants) {
+      List<RateLimitStatus> other = null;
+      for (int n = 0; n < 1_000_000 && other == null; n++) {
+        if (HttpResponses.FieldNames.slot(variant.apply(n)) == slot) {
+          other = variant.apply(n);
+        }
+      }
+      assertThat(other).isNotNull();
+      for (List<RateLimitStatus> limits : List.of(List.of(base), java.util.Objects.requireNonNull(other), List.of(base), other)) {
+        assertThat(HttpResponses.rateLimitPolicy(Decision.allowed(limits))).isEqualTo(reference(limits)[0]);
+        assertThat(HttpResponses.rateLimit(Decision.allowed(limits))).isEqualTo(reference(limits)[1]);
+      }
+    }
+  }
 }

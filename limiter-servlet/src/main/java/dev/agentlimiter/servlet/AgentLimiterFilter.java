@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -278,8 +278,11 @@ public final class AgentLimiterFilter implements Filter {
   }
 
   private static void setRateLimitFields(HttpServletResponse response, Decision decision) {
-    for (Map.Entry<String, String> h : HttpResponses.rateLimitHeaders(decision)) {
-      response.setHeader(h.getKey(), h.getValue());
+    String policy = HttpResponses.rateLimitPolicy(decision);
+    String state = HttpResponses.rateLimit(decision);
+    if (policy != null && state != null) {
+      response.setHeader("RateLimit-Policy", policy);
+      response.setHeader("RateLimit", state);
     }
   }
 
@@ -324,9 +327,13 @@ public final class AgentLimiterFilter implements Filter {
 
   /** Ends an admission once, from the request thread or from the async context's listener. */
   private static final class Ending implements AsyncListener {
+    private static final AtomicIntegerFieldUpdater<Ending> ENDED =
+        AtomicIntegerFieldUpdater.newUpdater(Ending.class, "ended");
+
     private final Admission admission;
     private final HttpServletResponse response;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    @SuppressWarnings("UnusedVariable") // read and written only through ENDED
+    private volatile int ended;
 
     Ending(Admission admission, HttpServletResponse response) {
       this.admission = admission;
@@ -334,7 +341,7 @@ public final class AgentLimiterFilter implements Filter {
     }
 
     void end(Outcome outcome) {
-      if (ended.compareAndSet(false, true)) {
+      if (ENDED.compareAndSet(this, 0, 1)) {
         admission.complete(outcome);
       }
     }

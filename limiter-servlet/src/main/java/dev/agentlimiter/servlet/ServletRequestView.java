@@ -52,7 +52,12 @@ final class ServletRequestView implements RequestView {
     if (values == null || !values.hasMoreElements()) {
       return List.of();
     }
+    String first = values.nextElement();
+    if (!values.hasMoreElements()) {
+      return List.of(first);
+    }
     List<String> out = new ArrayList<>(2);
+    out.add(first);
     while (values.hasMoreElements()) {
       out.add(values.nextElement());
     }

@@ -9,7 +9,6 @@ import dev.agentlimiter.api.RequestView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Resolves API keys from {@code Authorization: Bearer <key>} or a named header. Hashes the presented key,
@@ -75,7 +74,7 @@ final class ApiKeyResolver implements IdentityResolver {
    */
   static @org.jspecify.annotations.Nullable String bearerToken(List<String> values) {
     String value = values.get(0);
-    if (value.length() < 7 || !value.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+    if (!value.regionMatches(true, 0, "bearer ", 0, 7)) {
       return value.equalsIgnoreCase("bearer") ? "" : null;
     }
     return value.substring(7);
