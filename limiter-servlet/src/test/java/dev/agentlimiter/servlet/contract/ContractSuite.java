@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.ApiKeyEntry;
+import dev.agentlimiter.api.ApiKeyStore;
 import dev.agentlimiter.api.ConcurrencyLimit;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
@@ -46,6 +48,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +105,16 @@ public abstract class ContractSuite {
           + "\"detail\":\"a valid credential is required\",\"reason\":\"UNAUTHENTICATED\",\"violated-policies\":[]}";
 
   private final InMemoryApiKeyStore keys = InMemoryApiKeyStore.create();
+  /** Agent id → counted down when the engine looks the agent's key up: the adapter is inside the engine. */
+  private final Map<String, CountDownLatch> keyLookups = new ConcurrentHashMap<>();
+  private final ApiKeyStore observedKeys =
+      hash -> {
+        ApiKeyEntry entry = keys.find(hash);
+        if (entry != null) {
+          keyLookups.computeIfAbsent(entry.identity().id(), k -> new CountDownLatch(1)).countDown();
+        }
+        return entry;
+      };
   private final Map<String, AgentIdentity> agents = new ConcurrentHashMap<>();
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -186,7 +199,7 @@ public abstract class ContractSuite {
 
   private AgentLimiter engine() {
     return AgentLimiters.newBuilder()
-        .identity(IdentityResolvers.apiKeys(keys))
+        .identity(IdentityResolvers.apiKeys(observedKeys))
         .credentialFailureLimit(Limit.capacity(1000).refill(1000).per(Duration.ofMinutes(1)))
         .build();
   }
@@ -715,6 +728,35 @@ public abstract class ContractSuite {
     apps().slowRelease.countDown();
     assertThat(limiter().awaitEnded("agent-gone", 1, Duration.ofSeconds(5))).isTrue();
     assertThat(limiter().admin().inFlight(agent("gone"), CONC)).isZero();
+  }
+
+  /**
+   * A client that resets the connection while its body is being read: the engine's body read fails, the
+   * application is never invoked, the admission is ended, and the agent's next request is served.
+   */
+  @Test
+  void aClientThatDisconnectsMidBodyNeverReachesTheApplication() throws Exception {
+    String key = key("midbody", "dns:read");
+    int before = apps().invocations("json");
+    try (Socket socket = new Socket()) {
+      socket.connect(loopback(server().port()), 5000);
+      socket
+          .getOutputStream()
+          .write(("POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                  + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"task\":\"")
+              .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      CountDownLatch lookedUp = keyLookups.computeIfAbsent("agent-midbody", k -> new CountDownLatch(1));
+      assertThat(lookedUp.await(5, TimeUnit.SECONDS)).isTrue(); // identified: the body read comes next
+      socket.setSoLinger(true, 0); // reset, not a graceful close
+    }
+    assertThat(limiter().awaitEnded("agent-midbody", 1, Duration.ofSeconds(5))).isTrue();
+    assertThat(apps().invocations("json")).isEqualTo(before);
+    byte[] body = "{\"task\":\"again\"}".getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> next = post("/json", key, "application/json", BodyPublishers.ofByteArray(body));
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo(echo(body));
+    assertThat(apps().invocations("json")).isEqualTo(before + 1);
   }
 
   @Test
