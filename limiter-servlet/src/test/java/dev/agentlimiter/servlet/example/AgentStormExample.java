@@ -62,6 +62,7 @@ public final class AgentStormExample {
   }
 
   static Map<String, Map<String, Integer>> run(PrintStream out) throws Exception {
+    // tag::limiter[]
     InMemoryApiKeyStore keys =
         InMemoryApiKeyStore.create()
             .add(POLITE_KEY, AgentIdentity.of("polite-agent", IdentitySource.API_KEY))
@@ -79,6 +80,7 @@ public final class AgentStormExample {
             .policy(orders)
             .rules(RequestRules.builder().allowContentType("application/json").maxBodyBytes(4096).json().build())
             .build();
+    // end::limiter[]
     AtomicInteger served = new AtomicInteger();
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
@@ -87,10 +89,12 @@ public final class AgentStormExample {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.addServlet(new ServletHolder(new Orders(served)), "/v1/orders");
+    // tag::filter[]
     context.addFilter(
         new FilterHolder(AgentLimiterFilter.builder(limiter).route("POST", "/v1/orders", route).build()),
         "/*",
         EnumSet.of(DispatcherType.REQUEST));
+    // end::filter[]
     server.setHandler(context);
     server.start();
     URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/v1/orders");

@@ -3,9 +3,14 @@ package dev.agentlimiter.servlet.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The README's run command tells the story it claims, over real HTTP. */
@@ -31,5 +36,22 @@ class AgentStormExampleTest {
     assertThat(printed.toString(StandardCharsets.UTF_8))
         .contains("RateLimit-Policy: \"burst\";q=20;w=1")
         .contains("the application served " + (12 + runaway.get("200 OK")) + " orders");
+  }
+
+  /** The README's servlet section shows the example's own code, so it compiles and runs as shown. */
+  @Test
+  void theReadmeShowsTheExamplesCode() throws IOException {
+    String source =
+        Files.readString(
+            Path.of("src/test/java/dev/agentlimiter/servlet/example/AgentStormExample.java"), StandardCharsets.UTF_8);
+    String readme = Files.readString(Path.of("../README.md"), StandardCharsets.UTF_8);
+    for (String tag : new String[] {"limiter", "filter"}) {
+      Matcher m =
+          Pattern.compile("// tag::" + tag + "\\[]\\n(.*?)\\n\\s*// end::" + tag + "\\[]", Pattern.DOTALL)
+              .matcher(source);
+      assertThat(m.find()).as("region %s", tag).isTrue();
+      String region = m.group(1).stripIndent();
+      assertThat(readme.contains(region)).as("README.md shows verbatim:%n%s", region).isTrue();
+    }
   }
 }
