@@ -1,0 +1,137 @@
+package dev.agentlimiter.jaxrs;
+
+import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.HttpResponses;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.PathSegment;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The limiter's request and response filter for one resource method: its own route, or the path table's.
+ * Not {@code @PreMatching}: it runs after matching, at {@link AgentLimiterFeature#PRIORITY}.
+ */
+final class LimitingFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+  /** The request property holding the {@link Ending} of an admitted request. */
+  static final String ENDING = "dev.agentlimiter.jaxrs.ending";
+
+  private static final System.Logger LOG = System.getLogger(AgentLimiterFeature.class.getName());
+
+  private final AgentLimiterFeature.Settings settings;
+  private final Host host;
+  private final @Nullable Route route;
+
+  LimitingFilter(AgentLimiterFeature.Settings settings, Host host, @Nullable Route route) {
+    this.settings = settings;
+    this.host = host;
+    this.route = route;
+  }
+
+  @Override
+  public void filter(ContainerRequestContext request) {
+    Route r = route;
+    try {
+      if (r == null) {
+        r = settings.routes().match(request.getMethod(), pathOf(request.getUriInfo()));
+        if (r == null) {
+          return;
+        }
+      }
+      Admission admission = settings.limiter().enter(new JaxRsRequestView(request, host), r);
+      Decision decision = admission.decision();
+      if (!decision.isAllowed() && !settings.shadows(r)) {
+        admission.close();
+        request.abortWith(refusal(decision, settings.realm(), hasUnreadBody(request)));
+        return;
+      }
+      Ending ending = new Ending(admission, decision);
+      Optional<InputStream> replay = admission.replayBody();
+      if (replay.isPresent()) {
+        request.setEntityStream(replay.get());
+      }
+      request.setProperty(ENDING, ending);
+      host.atEnd(request, ending);
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "agent limiter failed; " + (settings.failOpen() ? "failing open" : "answering 503"),
+          e);
+      Object pending = request.getProperty(ENDING);
+      if (pending instanceof Ending ending) {
+        request.removeProperty(ENDING);
+        ending.end(Outcome.unknown());
+      }
+      if (!settings.failOpen()) {
+        request.abortWith(unavailable(settings));
+      }
+    }
+  }
+
+  @Override
+  public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+    if (!(request.getProperty(ENDING) instanceof Ending ending)) {
+      return; // not admitted by us: refused (the refusal carries its fields), failed open, or not limited
+    }
+    try {
+      String policy = HttpResponses.rateLimitPolicy(ending.decision());
+      String state = HttpResponses.rateLimit(ending.decision());
+      if (policy != null && state != null) {
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        headers.putSingle("RateLimit-Policy", policy);
+        headers.putSingle("RateLimit", state);
+      }
+    } finally {
+      int status = response.getStatus();
+      ending.end(status >= 100 && status <= 599 ? Outcome.ofStatus(status) : Outcome.unknown());
+    }
+  }
+
+  /**
+   * The path the route table matches: relative to the application's base URI, starting with {@code /},
+   * percent-decoded as Jakarta REST matches it, without matrix parameters.
+   */
+  static String pathOf(UriInfo uri) {
+    String path = uri.getPath(true);
+    if (path.indexOf(';') >= 0) {
+      StringBuilder out = new StringBuilder(path.length());
+      for (PathSegment segment : uri.getPathSegments(true)) {
+        out.append('/').append(segment.getPath());
+      }
+      path = out.toString();
+    }
+    return path.startsWith("/") ? path : "/" + path;
+  }
+
+  /** Whether the request declares a body (which a refusal leaves unread). */
+  private static boolean hasUnreadBody(ContainerRequestContext request) {
+    return request.getLength() > 0 || request.getHeaderString("Transfer-Encoding") != null;
+  }
+
+  static Response refusal(Decision decision, String realm, boolean unreadBody) {
+    Response.ResponseBuilder response = Response.status(HttpResponses.status(decision));
+    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm, unreadBody)) {
+      response.header(h.getKey(), h.getValue());
+    }
+    return response.header("Content-Type", HttpResponses.PROBLEM_JSON).entity(HttpResponses.problemBody(decision)).build();
+  }
+
+  static Response unavailable(AgentLimiterFeature.Settings settings) {
+    return Response.status(503)
+        .header("Retry-After", Long.toString(HttpResponses.retryAfterSeconds(settings.unavailableRetryAfter())))
+        .header("Content-Type", HttpResponses.PROBLEM_JSON)
+        .entity(HttpResponses.unavailableBody(settings.unavailableRetryAfter()))
+        .build();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.agentlimiter.jaxrs;
+
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.servlet.contract.Apps;
+import dev.agentlimiter.servlet.contract.ContractSuite;
+import dev.agentlimiter.servlet.contract.RunningServer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The HTTP contract on Jersey 3.1 (servlet container on embedded Jetty 12). */
+class JerseyContractTest extends ContractSuite {
+
+  @Override
+  protected RunningServer start(AgentLimiter limiter, Apps apps) throws Exception {
+    List<Object> components = new ArrayList<>(ContractResources.resources(apps));
+    components.add(ContractResources.feature(limiter, apps));
+    return JerseyServer.start(components);
+  }
+
+  @Override
+  protected String classPolicyName() {
+    return "AnnotatedResource";
+  }
+
+  @Override
+  protected String postPolicyName() {
+    return "AnnotatedResource.post";
+  }
+}
