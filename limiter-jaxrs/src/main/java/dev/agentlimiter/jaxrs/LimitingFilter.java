@@ -100,7 +100,8 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
 
   /**
    * The path the route table matches: relative to the application's base URI, starting with {@code /},
-   * percent-decoded as Jakarta REST matches it, without matrix parameters.
+   * percent-decoded as Jakarta REST matches it, without matrix parameters, and without a trailing slash
+   * (Jersey serves {@code /hello/} with the resource of {@code /hello}, so both must meet its route).
    */
   static String pathOf(UriInfo uri) {
     String path = uri.getPath(true);
@@ -111,7 +112,14 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       }
       path = out.toString();
     }
-    return path.startsWith("/") ? path : "/" + path;
+    if (!path.startsWith("/")) {
+      path = "/" + path;
+    }
+    int end = path.length();
+    while (end > 1 && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    return end == path.length() ? path : path.substring(0, end);
   }
 
   /** Whether the request declares a body (which a refusal leaves unread). */

@@ -271,10 +271,18 @@ public final class AgentLimiterFilter implements Filter {
     ending.end(Outcome.ofStatus(response.getStatus()));
   }
 
-  private static String pathWithinApplication(HttpServletRequest request) {
-    String uri = request.getRequestURI();
-    String context = request.getContextPath();
-    return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+  /**
+   * The path the container mapped the request by, within the application: servlet path plus path info,
+   * which the container has percent-decoded, stripped of path parameters and normalised (Servlet 6.0,
+   * section 3.5.2). Never the raw request URI: {@code /hell%6F} or {@code /hello;x=1} reach the servlet of
+   * {@code /hello}, so they must meet its route.
+   */
+  static String pathWithinApplication(HttpServletRequest request) {
+    String servletPath = request.getServletPath();
+    String pathInfo = request.getPathInfo();
+    String path =
+        pathInfo == null ? servletPath : servletPath == null || servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
+    return path == null || path.isEmpty() ? "/" : path;
   }
 
   private static void setRateLimitFields(HttpServletResponse response, Decision decision) {

@@ -673,6 +673,35 @@ public abstract class ContractSuite {
     assertThat(apps().invocations("hello:Bearer " + key)).isEqualTo(1);
   }
 
+  /**
+   * Spellings of a limited path that a server may map to the same endpoint (percent-encoding, path
+   * parameters, dot segments, doubled or trailing slashes) are never served unlimited: without a key they
+   * are refused (401) or not found; with a key, every one the application serves carries the RateLimit
+   * fields and took a token.
+   */
+  @Test
+  void anotherSpellingOfALimitedPathIsStillLimited() throws Exception {
+    String key = key("spelling", "dns:read");
+    List<String> spellings = List.of("/hell%6F", "/%68ello", "/hello;x=1", "/./hello", "/x/../hello", "/hello/", "//hello");
+    int before = apps().invocations("hello");
+    for (String path : spellings) {
+      int status = statusOf(raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+      assertThat(status).as(path).isIn(400, 401, 404);
+      assertThat(apps().invocations("hello")).as("served without a key: " + path).isEqualTo(before);
+    }
+    int served = 0;
+    for (String path : spellings) {
+      HttpResponse<String> r = send(request(server(), "", key).uri(URI.create(server().baseUri() + path)).GET().build());
+      assertThat(r.statusCode()).as(path).isIn(200, 400, 404, 429);
+      if (r.statusCode() == 200) {
+        served++;
+        assertThat(r.headers().allValues("RateLimit").get(0)).as(path).startsWith("\"burst\";r=" + (3 - served) + ";");
+      }
+    }
+    assertThat(apps().invocations("hello:Bearer " + key)).isEqualTo(served);
+    assertThat(limiter().admin().inspect(agent("spelling"), HELLO).get(0).remaining()).isEqualTo(Math.max(0, 3 - served));
+  }
+
   @Test
   void anApplicationExceptionEndsTheAdmission() throws Exception {
     String key = key("boom", "dns:read");
