@@ -1,5 +1,6 @@
 package dev.agentlimiter.core;
 
+import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,15 +45,17 @@ public final class RouteTable {
     }
   }
 
-  private static final RouteTable EMPTY = new RouteTable(List.of());
+  private static final RouteTable EMPTY = new RouteTable(List.of(), Map.of());
 
   private final Map<String, Slot> exact = new HashMap<>();
   private final Slot[] prefixes; // longest first
   private final Map<String, Slot> extensions = new HashMap<>();
   private final @Nullable Slot fallback;
   private final int size;
+  private final Map<String, Policy> policies;
 
-  private RouteTable(List<Entry> entries) {
+  private RouteTable(List<Entry> entries, Map<String, Policy> policies) {
+    this.policies = Map.copyOf(policies);
     Map<String, Slot> prefixSlots = new HashMap<>();
     Slot def = null;
     for (Entry e : entries) {
@@ -94,6 +97,11 @@ public final class RouteTable {
   /** Whether the table has no routes. */
   public boolean isEmpty() {
     return size == 0;
+  }
+
+  /** Every policy of the table's routes, by name (one name is one policy: {@link Builder#build()} checks). */
+  public Map<String, Policy> policiesByName() {
+    return policies;
   }
 
   /** How many (method, pattern) entries the table holds. */
@@ -203,9 +211,36 @@ public final class RouteTable {
       return this;
     }
 
-    /** The table of the routes added so far. */
+    /**
+     * The table of the routes added so far.
+     *
+     * @throws IllegalArgumentException if two routes use one policy name for two different policies (the
+     *     engine would refuse the second when its first request arrives; say so now instead)
+     */
     public RouteTable build() {
-      return entries.isEmpty() ? EMPTY : new RouteTable(List.copyOf(entries));
+      Map<String, Policy> byName = new HashMap<>();
+      for (Entry e : entries) {
+        for (Policy p : e.route().policies()) {
+          checkOneName(byName, p, (e.method() == null ? "" : e.method() + " ") + e.pattern());
+        }
+      }
+      return entries.isEmpty() ? EMPTY : new RouteTable(List.copyOf(entries), byName);
+    }
+  }
+
+  /**
+   * Remembers {@code policy} under its name in {@code byName}, refusing a different policy of the same name.
+   * Adapters use it for routes outside a table too (annotated JAX-RS methods).
+   *
+   * @param where what declared the policy, for the message
+   * @throws IllegalArgumentException naming the policy and {@code where}, if another policy has its name
+   */
+  public static void checkOneName(Map<String, Policy> byName, Policy policy, String where) {
+    Policy earlier = byName.putIfAbsent(policy.name(), policy);
+    if (earlier != null && !earlier.equals(policy)) {
+      throw new IllegalArgumentException(
+          "policy '" + policy.name() + "' of " + where + " differs from another policy of that name: "
+              + policy + " vs " + earlier + "; one name must mean one policy");
     }
   }
 }

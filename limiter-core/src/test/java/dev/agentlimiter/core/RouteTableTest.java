@@ -118,4 +118,19 @@ class RouteTableTest {
     }
     assertThat(table().match("GET", path)).as(path).isSameAs(expected);
   }
+
+  @Test
+  void oneNameMustMeanOnePolicy() {
+    Route small = route("orders");
+    Route big =
+        Route.of(Policy.named("orders").limit(Limit.capacity(100).refill(1).per(Duration.ofSeconds(1))).build());
+    RouteTable.Builder b = RouteTable.builder().add(null, "/a", small).add("GET", "/b", big);
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("policy 'orders' of GET /b differs from another policy of that name: ")
+        .hasMessageEndingWith("; one name must mean one policy");
+    // the same policy on several routes is one policy
+    RouteTable same = RouteTable.builder().add(null, "/a", small).add(null, "/b", route("orders")).build();
+    assertThat(same.policiesByName()).containsOnlyKeys("orders");
+  }
 }

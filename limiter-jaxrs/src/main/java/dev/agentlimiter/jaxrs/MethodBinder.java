@@ -1,11 +1,15 @@
 package dev.agentlimiter.jaxrs;
 
+import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.RouteTable;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
 import java.lang.reflect.Method;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Binds the limiter's filter to one resource method at a time, as the implementation deploys it (sub-resource
@@ -17,11 +21,14 @@ final class MethodBinder implements DynamicFeature {
   private final AgentLimiterFeature.Settings settings;
   private final Host host;
   private final Set<String> bound;
+  /** Every policy bound so far, by name: one name must mean one policy, or the engine refuses it later. */
+  private final Map<String, Policy> policies;
 
   MethodBinder(AgentLimiterFeature.Settings settings, Host host, Set<String> bound) {
     this.settings = settings;
     this.host = host;
     this.bound = bound;
+    this.policies = new ConcurrentHashMap<>(settings.routes().policiesByName());
   }
 
   @Override
@@ -34,6 +41,11 @@ final class MethodBinder implements DynamicFeature {
     Route route;
     try {
       route = Annotations.routeOf(type, method, settings.anonymousAnnotated());
+      if (route != null) {
+        for (Policy p : route.policies()) {
+          RouteTable.checkOneName(policies, p, "the annotations of " + type.getName() + "." + method.getName());
+        }
+      }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "agent limiter: resource method " + type.getName() + "." + method.getName() + ": " + e.getMessage(), e);

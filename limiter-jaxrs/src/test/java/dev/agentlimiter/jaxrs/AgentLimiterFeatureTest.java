@@ -62,6 +62,40 @@ class AgentLimiterFeatureTest {
         .hasStackTraceContaining("burst");
   }
 
+  /** Two resource classes of one simple name, limited differently: their policies would share the name. */
+  static final class First {
+    @Path("/first")
+    public static final class Orders {
+      @GET
+      @AgentRateLimit(name = "burst", capacity = 5, refill = 1, period = "PT1S")
+      public String get() {
+        return "first";
+      }
+    }
+  }
+
+  static final class Second {
+    @Path("/second")
+    public static final class Orders {
+      @GET
+      @AgentRateLimit(name = "burst", capacity = 50, refill = 1, period = "PT1S")
+      public String get() {
+        return "second";
+      }
+    }
+  }
+
+  /**
+   * One policy name for two different policies fails the deployment, naming both, instead of failing the
+   * second resource's every request later (the engine refuses a name reused with another configuration).
+   */
+  @Test
+  void twoResourcesWhosePoliciesShareANameFailTheDeployment() {
+    assertThatThrownBy(() -> JerseyServer.start(List.of(builder().build(), new First.Orders(), new Second.Orders())).stop())
+        .hasStackTraceContaining("policy 'Orders.get'")
+        .hasStackTraceContaining("one name must mean one policy");
+  }
+
   @Test
   void onAClientTheFeatureDoesNothing() {
     AgentLimiterFeature feature = builder().build();

@@ -106,15 +106,20 @@ final class DocExample {
 
   /** Checks that docs/jaxrs.md shows each tagged region of {@code sourceFile} verbatim. */
   static void assertShownVerbatim(String sourceFile, String... tags) throws IOException {
+    assertShownVerbatimIn("../docs/jaxrs.md", sourceFile, tags);
+  }
+
+  /** Checks that {@code page} (relative to the module) shows each tagged region of {@code sourceFile} verbatim. */
+  static void assertShownVerbatimIn(String pageFile, String sourceFile, String... tags) throws IOException {
     String source =
         Files.readString(java.nio.file.Path.of("src/test/java/dev/agentlimiter/jaxrs/" + sourceFile), StandardCharsets.UTF_8);
-    String page = Files.readString(java.nio.file.Path.of("../docs/jaxrs.md"), StandardCharsets.UTF_8);
+    String page = Files.readString(java.nio.file.Path.of(pageFile), StandardCharsets.UTF_8);
     for (String tag : tags) {
       Matcher m =
           Pattern.compile("// tag::" + tag + "\\[]\\n(.*?)\\n\\s*// end::" + tag + "\\[]", Pattern.DOTALL).matcher(source);
       assertThat(m.find()).as("region %s of %s", tag, sourceFile).isTrue();
       String region = m.group(1).stripIndent();
-      assertThat(page.contains(region)).as("docs/jaxrs.md shows verbatim:%n%s", region).isTrue();
+      assertThat(page.contains(region)).as("%s shows verbatim:%n%s", pageFile, region).isTrue();
     }
   }
 }

@@ -6,7 +6,7 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.junit.jupiter.api.Test;
 
-/** docs/jaxrs.md's Jersey registration, run as shown. */
+/** docs/jaxrs.md's (and the README's) Jersey registration, run as shown. */
 class JerseyDocExampleTest {
 
   @Test
@@ -25,5 +25,7 @@ class JerseyDocExampleTest {
     }
     DocExample.assertShownVerbatim("DocExample.java", "resource", "limiter");
     DocExample.assertShownVerbatim("JerseyDocExampleTest.java", "jersey");
+    DocExample.assertShownVerbatimIn("../README.md", "DocExample.java", "resource");
+    DocExample.assertShownVerbatimIn("../README.md", "JerseyDocExampleTest.java", "jersey");
   }
 }

@@ -100,10 +100,15 @@ public final class AgentLimiterFilter implements Filter {
     if (b.discoverAnnotations) {
       discover(filterConfig.getServletContext(), table, b.anonymousAnnotated);
     }
+    RouteTable routes;
+    try {
+      routes = table.build();
+    } catch (IllegalArgumentException e) {
+      throw new ServletException("agent limiter filter: " + e.getMessage(), e); // two servlets of one simple name, say
+    }
     Set<Route> shadowRoutes = Collections.newSetFromMap(new IdentityHashMap<>());
     shadowRoutes.addAll(b.shadowRoutes);
-    config =
-        new Config(b.limiter, table.build(), b.shadow, shadowRoutes, b.failOpen, b.realm, b.unavailableRetryAfter);
+    config = new Config(b.limiter, routes, b.shadow, shadowRoutes, b.failOpen, b.realm, b.unavailableRetryAfter);
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -484,8 +489,13 @@ public final class AgentLimiterFilter implements Filter {
       return this;
     }
 
-    /** The filter; routes from annotations are added when it starts. */
+    /**
+     * The filter; routes from annotations are added when it starts.
+     *
+     * @throws IllegalArgumentException if two routes use one policy name for two different policies
+     */
     public AgentLimiterFilter build() {
+      routes.build(); // checks policy names now, not at the first request
       return new AgentLimiterFilter(this);
     }
   }
