@@ -1,7 +1,7 @@
 #!/bin/bash
 # The JAX-RS load comparison of docs/benchmarks.md: a hello-world resource on Jersey 3.1 (servlet container
 # on embedded Jetty 12), with or without AgentLimiterFeature, loaded by wrk from a second process on
-# 127.0.0.1 (5 s warm-up, 10 s measured). Also prints the server process's CPU time per request.
+# 127.0.0.1 (15 s warm-up: with 5 s, C2 was still compiling in some runs; 10 s measured). Also prints the server process's CPU time per request.
 # usage: limiter-jaxrs/load/load.sh <none|naive|feature> <agents>     (needs wrk: apt-get install wrk)
 # Port 18081 (PORT=...), so it can run beside the servlet module's load.sh (18080).
 set -u
@@ -17,7 +17,7 @@ java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$CP" dev.agentlimiter.jaxrs.load.Loa
 PID=$!
 for i in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:$PORT/hello && break; sleep 0.2; done
 if [ "$2" = "1" ]; then ARGS=(-H "Authorization: Bearer ak_load_0_0123456789abcdef"); else ARGS=(-s "$HERE/keys.lua"); fi
-AGENTS=$2 wrk -t2 -c32 -d"${WARM:-5}"s "${ARGS[@]}" http://127.0.0.1:$PORT/hello > /dev/null
+AGENTS=$2 wrk -t2 -c32 -d"${WARM:-15}"s "${ARGS[@]}" http://127.0.0.1:$PORT/hello > /dev/null
 cpu() { awk '{print $14 + $15}' /proc/$PID/stat; }
 BEFORE=$(cpu)
 AGENTS=$2 wrk -t2 -c32 -d"${DUR:-10}"s --latency "${ARGS[@]}" http://127.0.0.1:$PORT/hello | tee "${TMPDIR:-/tmp}/jaxrs-wrk-$1-$2.txt"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The servlet load comparison of docs/benchmarks.md: a hello-world servlet on embedded Jetty 12, with or
-# without AgentLimiterFilter, loaded by wrk from a second process on 127.0.0.1 (5 s warm-up, 10 s measured).
+# without AgentLimiterFilter, loaded by wrk from a second process on 127.0.0.1 (15 s warm-up: with 5 s, C2 was still compiling in some runs; 10 s measured).
 # Also prints the server process's CPU time per request.
 # usage: limiter-servlet/load/load.sh <none|noop|naive|filter> <agents>     (needs wrk: apt-get install wrk)
 set -u
@@ -13,7 +13,7 @@ java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$CP" dev.agentlimiter.servlet.load.L
 PID=$!
 for i in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18080/hello && break; sleep 0.2; done
 if [ "$2" = "1" ]; then ARGS=(-H "Authorization: Bearer ak_load_0_0123456789abcdef"); else ARGS=(-s "$HERE/keys.lua"); fi
-AGENTS=$2 wrk -t2 -c32 -d"${WARM:-5}"s "${ARGS[@]}" http://127.0.0.1:18080/hello > /dev/null
+AGENTS=$2 wrk -t2 -c32 -d"${WARM:-15}"s "${ARGS[@]}" http://127.0.0.1:18080/hello > /dev/null
 cpu() { awk '{print $14 + $15}' /proc/$PID/stat; }
 BEFORE=$(cpu)
 AGENTS=$2 wrk -t2 -c32 -d"${DUR:-10}"s --latency "${ARGS[@]}" http://127.0.0.1:18080/hello | tee "${TMPDIR:-/tmp}/wrk-$1-$2.txt"
