@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>RESTEasy: its {@code HttpRequest}'s remote address (every RESTEasy host), and its per-request
  *       {@code Cleanables};
- *   <li>Jersey: the {@code HttpServletRequest} when it runs in a servlet container, and its {@code
- *       CloseableService};
+ *   <li>Jersey: the {@code HttpServletRequest} when it runs in a servlet container, and its request
+ *       monitoring events (with its {@code CloseableService} for exceptional requests);
  *   <li>anything else: the {@code HttpServletRequest} when there is one, and no end hook.
  * </ul>
  *
