@@ -4,21 +4,16 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRateLimit;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
-import dev.agentlimiter.core.HttpResponses;
-import dev.agentlimiter.core.RouteTable;
+import dev.agentlimiter.core.AdapterBuilder;
+import dev.agentlimiter.core.AdapterOptions;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The engine in front of Jakarta REST 3.1 resources. Register it with the application ({@code
@@ -54,10 +49,10 @@ public final class AgentLimiterFeature implements Feature {
    */
   public static final int PRIORITY = Priorities.AUTHORIZATION + 100;
 
-  private final Settings settings;
+  private final AdapterOptions settings;
   private final Set<String> bound = ConcurrentHashMap.newKeySet();
 
-  private AgentLimiterFeature(Settings settings) {
+  private AgentLimiterFeature(AdapterOptions settings) {
     this.settings = settings;
   }
 
@@ -87,127 +82,32 @@ public final class AgentLimiterFeature implements Feature {
     return Collections.unmodifiableSet(bound);
   }
 
-  /** The configuration, fixed when the feature is built. */
-  record Settings(
-      AgentLimiter limiter, RouteTable routes, boolean anonymousAnnotated, boolean shadow, Set<Route> shadowRoutes,
-      boolean failOpen, String realm, Duration unavailableRetryAfter) {
-
-    boolean shadows(Route route) {
-      return shadow || shadowRoutes.contains(route);
-    }
-  }
-
   /**
-   * Configures an {@link AgentLimiterFeature}. Not thread-safe; validates each value at once. The options
-   * are those of the servlet filter's builder that apply to resources.
+   * Configures an {@link AgentLimiterFeature}: the options every adapter has ({@link AdapterBuilder}).
+   * Routes by path match the request path relative to the application's base URI (below its {@code
+   * @ApplicationPath} or servlet mapping), percent-decoded, without matrix parameters or a trailing slash,
+   * and apply only to resource methods without {@link AgentRateLimit} or {@link RequireScope}: a method's
+   * annotations win, as a servlet's exact mapping wins over a prefix. Not thread-safe; each value is checked
+   * when it is set.
    */
-  public static final class Builder {
-    private final AgentLimiter limiter;
-    private final RouteTable.Builder routes = RouteTable.builder();
-    private final List<Route> shadowRoutes = new ArrayList<>();
-    private boolean anonymousAnnotated;
-    private boolean shadow;
-    private boolean failOpen;
-    private String realm = "api";
-    private Duration unavailableRetryAfter = Duration.ofSeconds(5);
+  public static final class Builder extends AdapterBuilder<Builder> {
 
     private Builder(AgentLimiter limiter) {
-      this.limiter = limiter;
+      super(limiter);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
     }
 
     /**
-     * Limits every method of a servlet URL pattern ({@code /exact}, {@code /prefix/*}, {@code *.ext} or
-     * {@code /}), matched against the request path relative to the application's base URI (below its
-     * {@code @ApplicationPath} or servlet mapping), percent-decoded and without matrix parameters. A path
-     * route applies only to resource methods without {@link AgentRateLimit} or {@link RequireScope}: a
-     * method's annotations win, as a servlet's exact mapping wins over a prefix.
+     * The feature; annotations are read as the implementation deploys each resource method.
      *
-     * @throws IllegalArgumentException if the pattern is malformed or already mapped for every method
+     * @throws IllegalArgumentException if two routes use one policy name for two different policies
      */
-    public Builder route(String pattern, Route route) {
-      return route(null, pattern, route);
-    }
-
-    /**
-     * Limits one HTTP method of a servlet URL pattern; it wins over a route for every method. See {@link
-     * #route(String, Route)}.
-     *
-     * @throws IllegalArgumentException if the pattern is malformed or already mapped for that method
-     */
-    public Builder route(@Nullable String method, String pattern, Route route) {
-      routes.add(method, pattern, route);
-      return this;
-    }
-
-    /**
-     * Maps a route in shadow mode: its requests are decided, reported and given the headers as when
-     * enforcing, but never refused; other routes enforce (unless {@link #shadow(boolean)} is on). Shadow
-     * mode belongs to the {@code route} object: map another instance to enforce the same limits elsewhere.
-     *
-     * @throws IllegalArgumentException as {@link #route(String, String, Route)}
-     */
-    public Builder shadowRoute(@Nullable String method, String pattern, Route route) {
-      route(method, pattern, route);
-      shadowRoutes.add(route);
-      return this;
-    }
-
-    /** Lets annotated methods without a scope serve anonymous callers, keyed on their address (default off). */
-    public Builder anonymousAnnotatedRoutes(boolean anonymous) {
-      anonymousAnnotated = anonymous;
-      return this;
-    }
-
-    /**
-     * Shadow mode: decide, emit and set headers as when enforcing, but never refuse (default off), <b>not
-     * even an unauthenticated or invalid request</b>.
-     */
-    public Builder shadow(boolean enabled) {
-      shadow = enabled;
-      return this;
-    }
-
-    /**
-     * Whether a failure of the limiter itself lets requests through (open) or answers 503 with the IETF
-     * {@code temporary-reduced-capacity} problem (closed, the default: an identity check that fails open
-     * would admit anyone).
-     */
-    public Builder failOpen(boolean open) {
-      failOpen = open;
-      return this;
-    }
-
-    /**
-     * The realm of the {@code WWW-Authenticate} challenge on 401 (default {@code "api"}).
-     *
-     * @throws IllegalArgumentException if not 1 to 64 letters, digits, {@code . _ -}
-     */
-    public Builder realm(String name) {
-      realm = HttpResponses.checkRealm(name);
-      return this;
-    }
-
-    /**
-     * The {@code Retry-After} of a fail-closed 503 (default 5 s).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder unavailableRetryAfter(Duration retryAfter) {
-      if (retryAfter.isNegative() || retryAfter.isZero()) {
-        throw new IllegalArgumentException("unavailableRetryAfter must be > 0 but was " + retryAfter);
-      }
-      unavailableRetryAfter = retryAfter;
-      return this;
-    }
-
-    /** The feature; annotations are read as the implementation deploys each resource method. */
     public AgentLimiterFeature build() {
-      Set<Route> shadowed = Collections.newSetFromMap(new IdentityHashMap<>());
-      shadowed.addAll(shadowRoutes);
-      return new AgentLimiterFeature(
-          new Settings(
-              limiter, routes.build(), anonymousAnnotated, shadow, Collections.unmodifiableSet(shadowed), failOpen,
-              realm, unavailableRetryAfter));
+      return new AgentLimiterFeature(options());
     }
   }
 }

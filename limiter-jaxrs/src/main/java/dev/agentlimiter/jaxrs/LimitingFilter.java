@@ -4,6 +4,7 @@ import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.HttpResponses;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -29,11 +30,11 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
 
   private static final System.Logger LOG = System.getLogger(AgentLimiterFeature.class.getName());
 
-  private final AgentLimiterFeature.Settings settings;
+  private final AdapterOptions settings;
   private final Host host;
   private final @Nullable Route route;
 
-  LimitingFilter(AgentLimiterFeature.Settings settings, Host host, @Nullable Route route) {
+  LimitingFilter(AdapterOptions settings, Host host, @Nullable Route route) {
     this.settings = settings;
     this.host = host;
     this.route = route;
@@ -135,7 +136,7 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
     return response.header("Content-Type", HttpResponses.PROBLEM_JSON).entity(HttpResponses.problemBody(decision)).build();
   }
 
-  static Response unavailable(AgentLimiterFeature.Settings settings) {
+  static Response unavailable(AdapterOptions settings) {
     return Response.status(503)
         .header("Retry-After", Long.toString(HttpResponses.retryAfterSeconds(settings.unavailableRetryAfter())))
         .header("Content-Type", HttpResponses.PROBLEM_JSON)

@@ -2,6 +2,7 @@ package dev.agentlimiter.jaxrs;
 
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.RouteTable;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -18,13 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MethodBinder implements DynamicFeature {
 
-  private final AgentLimiterFeature.Settings settings;
+  private final AdapterOptions settings;
   private final Host host;
   private final Set<String> bound;
   /** Every policy bound so far, by name: one name must mean one policy, or the engine refuses it later. */
   private final Map<String, Policy> policies;
 
-  MethodBinder(AgentLimiterFeature.Settings settings, Host host, Set<String> bound) {
+  MethodBinder(AdapterOptions settings, Host host, Set<String> bound) {
     this.settings = settings;
     this.host = host;
     this.bound = bound;

@@ -7,6 +7,8 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.AdapterBuilder;
+import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.HttpResponses;
 import dev.agentlimiter.core.RouteTable;
 import jakarta.servlet.AsyncEvent;
@@ -26,15 +28,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
@@ -85,10 +82,8 @@ public final class AgentLimiterFilter implements Filter {
     return new Builder(Objects.requireNonNull(limiter, "limiter"));
   }
 
-  /** The configuration, fixed when the filter starts. */
-  private record Config(
-      AgentLimiter limiter, RouteTable routes, boolean shadow, Set<Route> shadowRoutes, boolean failOpen,
-      String realm, Duration unavailableRetryAfter) {}
+  /** The configuration, fixed when the filter starts: the builder's options, and every route by path. */
+  private record Config(AdapterOptions options, RouteTable routes) {}
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
@@ -96,9 +91,15 @@ public final class AgentLimiterFilter implements Filter {
     if (b == null) {
       b = fromSetup(filterConfig);
     }
-    RouteTable.Builder table = RouteTable.builder().addAll(b.routes);
+    AdapterOptions options;
+    try {
+      options = b.fixed();
+    } catch (IllegalArgumentException e) {
+      throw new ServletException("agent limiter filter: " + e.getMessage(), e);
+    }
+    RouteTable.Builder table = options.routeBuilder();
     if (b.discoverAnnotations) {
-      discover(filterConfig.getServletContext(), table, b.anonymousAnnotated);
+      discover(filterConfig.getServletContext(), table, options.anonymousAnnotated());
     }
     RouteTable routes;
     try {
@@ -106,9 +107,7 @@ public final class AgentLimiterFilter implements Filter {
     } catch (IllegalArgumentException e) {
       throw new ServletException("agent limiter filter: " + e.getMessage(), e); // two servlets of one simple name, say
     }
-    Set<Route> shadowRoutes = Collections.newSetFromMap(new IdentityHashMap<>());
-    shadowRoutes.addAll(b.shadowRoutes);
-    config = new Config(b.limiter, routes, b.shadow, shadowRoutes, b.failOpen, b.realm, b.unavailableRetryAfter);
+    config = new Config(options, routes);
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -236,20 +235,21 @@ public final class AgentLimiterFilter implements Filter {
     }
     Admission admission;
     try {
-      admission = c.limiter().enter(new ServletRequestView(request, path), route);
+      admission = c.options().limiter().enter(new ServletRequestView(request, path), route);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "agent limiter failed; " + (c.failOpen() ? "failing open" : "answering 503"), e);
-      if (c.failOpen()) {
+      boolean open = c.options().failOpen();
+      LOG.log(System.Logger.Level.ERROR, "agent limiter failed; " + (open ? "failing open" : "answering 503"), e);
+      if (open) {
         chain.doFilter(request, response);
       } else {
-        writeUnavailable(response, c.unavailableRetryAfter());
+        writeUnavailable(response, c.options().unavailableRetryAfter());
       }
       return;
     }
     Decision decision = admission.decision();
-    if (!decision.isAllowed() && !c.shadow() && !c.shadowRoutes().contains(route)) {
+    if (!decision.isAllowed() && !c.options().shadows(route)) {
       admission.close();
-      writeRefusal(response, decision, c.realm(), hasUnreadBody(request));
+      writeRefusal(response, decision, c.options().realm(), hasUnreadBody(request));
       return;
     }
     setRateLimitFields(response, decision);
@@ -384,53 +384,19 @@ public final class AgentLimiterFilter implements Filter {
   }
 
   /**
-   * Configures an {@link AgentLimiterFilter}. Not thread-safe; each single-valued option may be set once.
+   * Configures an {@link AgentLimiterFilter}: the options every adapter has ({@link AdapterBuilder}; routes
+   * by path match the container's servlet path plus path info, without the context path), and annotation
+   * discovery. Not thread-safe; each value is checked when it is set.
    */
-  public static final class Builder {
-    private final AgentLimiter limiter;
-    private final RouteTable.Builder routes = RouteTable.builder();
-    private final List<Route> shadowRoutes = new ArrayList<>();
+  public static final class Builder extends AdapterBuilder<Builder> {
     private boolean discoverAnnotations = true;
-    private boolean anonymousAnnotated;
-    private boolean shadow;
-    private boolean failOpen;
-    private String realm = "api";
-    private Duration unavailableRetryAfter = Duration.ofSeconds(5);
 
     private Builder(AgentLimiter limiter) {
-      this.limiter = limiter;
+      super(limiter);
     }
 
-    /**
-     * Limits every method of a servlet URL pattern: {@code /exact}, {@code /prefix/*}, {@code *.ext} or
-     * {@code /}.
-     *
-     * @throws IllegalArgumentException if the pattern is malformed or already mapped for every method
-     */
-    public Builder route(String pattern, Route route) {
-      return route(null, pattern, route);
-    }
-
-    /**
-     * Limits one HTTP method of a servlet URL pattern; it wins over a route for every method.
-     *
-     * @throws IllegalArgumentException if the pattern is malformed or already mapped for that method
-     */
-    public Builder route(@Nullable String method, String pattern, Route route) {
-      routes.add(method, pattern, route);
-      return this;
-    }
-
-    /**
-     * Maps a route in shadow mode: its requests are decided, reported and given the headers as when
-     * enforcing, but never refused; other routes enforce (unless {@link #shadow(boolean)} is on). Shadow
-     * mode belongs to the {@code route} object: map another instance to enforce the same limits elsewhere.
-     *
-     * @throws IllegalArgumentException as {@link #route(String, String, Route)}
-     */
-    public Builder shadowRoute(@Nullable String method, String pattern, Route route) {
-      route(method, pattern, route);
-      shadowRoutes.add(route);
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -444,49 +410,9 @@ public final class AgentLimiterFilter implements Filter {
       return this;
     }
 
-    /** Lets annotated routes without a scope serve anonymous callers, keyed on their address (default off). */
-    public Builder anonymousAnnotatedRoutes(boolean anonymous) {
-      anonymousAnnotated = anonymous;
-      return this;
-    }
-
-    /** Shadow mode: decide, emit and set headers as when enforcing, but never refuse (default off). */
-    public Builder shadow(boolean enabled) {
-      shadow = enabled;
-      return this;
-    }
-
-    /**
-     * Whether a failure of the limiter itself lets requests through (open) or answers 503 with the IETF
-     * {@code temporary-reduced-capacity} problem (closed, the default: an identity check that fails open
-     * would admit anyone).
-     */
-    public Builder failOpen(boolean open) {
-      failOpen = open;
-      return this;
-    }
-
-    /**
-     * The realm of the {@code WWW-Authenticate} challenge on 401 (default {@code "api"}).
-     *
-     * @throws IllegalArgumentException if not 1 to 64 letters, digits, {@code . _ -}
-     */
-    public Builder realm(String name) {
-      realm = HttpResponses.checkRealm(name);
-      return this;
-    }
-
-    /**
-     * The {@code Retry-After} of a fail-closed 503 (default 5 s).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder unavailableRetryAfter(Duration retryAfter) {
-      if (retryAfter.isNegative() || retryAfter.isZero()) {
-        throw new IllegalArgumentException("unavailableRetryAfter must be > 0 but was " + retryAfter);
-      }
-      unavailableRetryAfter = retryAfter;
-      return this;
+    /** The options as set now, for the filter's start. */
+    AdapterOptions fixed() {
+      return options();
     }
 
     /**
@@ -495,7 +421,7 @@ public final class AgentLimiterFilter implements Filter {
      * @throws IllegalArgumentException if two routes use one policy name for two different policies
      */
     public AgentLimiterFilter build() {
-      routes.build(); // checks policy names now, not at the first request
+      options(); // checks policy names now, not at the first request
       return new AgentLimiterFilter(this);
     }
   }

@@ -1,0 +1,135 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.Route;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The options every HTTP adapter has, once, so the servlet filter and the JAX-RS feature cannot drift apart:
+ * routes by path, shadow mode (global or per route), anonymous annotated routes, fail-open or fail-closed,
+ * the {@code WWW-Authenticate} realm and the {@code Retry-After} of a fail-closed 503. Each adapter's builder
+ * extends it and adds what only it has.
+ *
+ * <p>Not thread-safe; each option is checked when it is set, so a bad value fails at the line that set it.
+ *
+ * @param <B> the adapter's builder, returned by every option for chaining
+ */
+public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
+
+  private final AgentLimiter limiter;
+  private final RouteTable.Builder routes = RouteTable.builder();
+  private final Set<Route> shadowRoutes = Collections.newSetFromMap(new IdentityHashMap<>());
+  private boolean anonymousAnnotated;
+  private boolean shadow;
+  private boolean failOpen;
+  private String realm = "api";
+  private Duration unavailableRetryAfter = Duration.ofSeconds(5);
+
+  /** Options for an adapter in front of {@code limiter}. */
+  protected AdapterBuilder(AgentLimiter limiter) {
+    this.limiter = Objects.requireNonNull(limiter, "limiter");
+  }
+
+  /** This builder, as its own type. */
+  protected abstract B self();
+
+  /**
+   * Limits every method of a servlet URL pattern: {@code /exact}, {@code /prefix/*}, {@code *.ext} or {@code
+   * /}, matched against the path the adapter documents.
+   *
+   * @throws IllegalArgumentException if the pattern is malformed or already mapped for every method
+   */
+  public B route(String pattern, Route route) {
+    return route(null, pattern, route);
+  }
+
+  /**
+   * Limits one HTTP method of a servlet URL pattern; it wins over a route for every method.
+   *
+   * @throws IllegalArgumentException if the pattern is malformed or already mapped for that method
+   */
+  public B route(@Nullable String method, String pattern, Route route) {
+    routes.add(method, pattern, route);
+    return self();
+  }
+
+  /**
+   * Maps a route in shadow mode: its requests are decided, reported and given the headers as when
+   * enforcing, but never refused; other routes enforce (unless {@link #shadow(boolean)} is on). Shadow
+   * mode belongs to the {@code route} object: map another instance to enforce the same limits elsewhere.
+   *
+   * @throws IllegalArgumentException as {@link #route(String, String, Route)}
+   */
+  public B shadowRoute(@Nullable String method, String pattern, Route route) {
+    route(method, pattern, route);
+    shadowRoutes.add(route);
+    return self();
+  }
+
+  /** Lets annotated routes without a scope serve anonymous callers, keyed on their address (default off). */
+  public B anonymousAnnotatedRoutes(boolean anonymous) {
+    anonymousAnnotated = anonymous;
+    return self();
+  }
+
+  /**
+   * Shadow mode: decide, emit and set headers as when enforcing, but never refuse (default off), <b>not
+   * even an unauthenticated or invalid request</b>.
+   */
+  public B shadow(boolean enabled) {
+    shadow = enabled;
+    return self();
+  }
+
+  /**
+   * Whether a failure of the limiter itself lets requests through (open) or answers 503 with the IETF
+   * {@code temporary-reduced-capacity} problem (closed, the default: an identity check that fails open
+   * would admit anyone).
+   */
+  public B failOpen(boolean open) {
+    failOpen = open;
+    return self();
+  }
+
+  /**
+   * The realm of the {@code WWW-Authenticate} challenge on 401 (default {@code "api"}).
+   *
+   * @throws IllegalArgumentException if not 1 to 64 letters, digits, {@code . _ -}
+   */
+  public B realm(String name) {
+    realm = HttpResponses.checkRealm(name);
+    return self();
+  }
+
+  /**
+   * The {@code Retry-After} of a fail-closed 503 (default 5 s).
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public B unavailableRetryAfter(Duration retryAfter) {
+    if (retryAfter.isNegative() || retryAfter.isZero()) {
+      throw new IllegalArgumentException("unavailableRetryAfter must be > 0 but was " + retryAfter);
+    }
+    unavailableRetryAfter = retryAfter;
+    return self();
+  }
+
+  /**
+   * The options as set now, fixed: what the adapter's {@code build()} keeps.
+   *
+   * @throws IllegalArgumentException if two routes use one policy name for two different policies
+   */
+  protected final AdapterOptions options() {
+    routes.build(); // checks policy names now, not at the first request
+    Set<Route> shadowed = Collections.newSetFromMap(new IdentityHashMap<>());
+    shadowed.addAll(shadowRoutes);
+    return new AdapterOptions(
+        limiter, RouteTable.builder().addAll(routes), Collections.unmodifiableSet(shadowed), anonymousAnnotated,
+        shadow, failOpen, realm, unavailableRetryAfter);
+  }
+}
