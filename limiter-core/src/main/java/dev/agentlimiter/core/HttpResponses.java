@@ -290,6 +290,23 @@ public final class HttpResponses {
   }
 
   /**
+   * The headers of a fail-closed adapter's 503 beside the body's {@code Content-Type}: {@code Retry-After}
+   * in whole seconds, rounded up, at least 1.
+   */
+  public static List<Map.Entry<String, String>> unavailableHeaders(Duration retryAfter) {
+    return List.of(Map.entry("Retry-After", Long.toString(retryAfterSeconds(retryAfter))));
+  }
+
+  /**
+   * Whether a request declares a body, by its {@code Content-Length} ({@code -1} if absent) and {@code
+   * Transfer-Encoding}: a refusal that leaves such a body unread must close the connection ({@link
+   * #refusalHeaders(Decision, String, boolean)}).
+   */
+  public static boolean declaresBody(long contentLength, @Nullable String transferEncoding) {
+    return contentLength > 0 || transferEncoding != null;
+  }
+
+  /**
    * The 503 body of a fail-closed adapter whose limiter could not decide, with the IETF {@code
    * temporary-reduced-capacity} type and the given {@code retryAfter} (whole seconds, at least 1).
    */

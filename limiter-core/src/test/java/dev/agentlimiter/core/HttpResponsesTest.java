@@ -135,6 +135,17 @@ class HttpResponsesTest {
                 + "\"detail\":\"the rate limiter cannot decide right now; retry later\",\"reason\":\"UNAVAILABLE\","
                 + "\"violated-policies\":[],\"retryAfter\":3}");
     assertThat(HttpResponses.retryAfterSeconds(Duration.ZERO)).isEqualTo(1);
+    assertThat(HttpResponses.unavailableHeaders(Duration.ofMillis(2_500))).containsExactly(Map.entry("Retry-After", "3"));
+    assertThat(HttpResponses.unavailableHeaders(Duration.ofMillis(1))).containsExactly(Map.entry("Retry-After", "1"));
+  }
+
+  @Test
+  void aBodyIsDeclaredByAPositiveLengthOrAnyTransferEncoding() {
+    assertThat(HttpResponses.declaresBody(-1, null)).isFalse();
+    assertThat(HttpResponses.declaresBody(0, null)).isFalse();
+    assertThat(HttpResponses.declaresBody(1, null)).isTrue();
+    assertThat(HttpResponses.declaresBody(-1, "chunked")).isTrue();
+    assertThat(HttpResponses.declaresBody(0, "gzip, chunked")).isTrue();
   }
 
   // ---------------------------------------------------------------- properties

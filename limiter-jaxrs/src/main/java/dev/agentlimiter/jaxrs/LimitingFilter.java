@@ -125,7 +125,7 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
 
   /** Whether the request declares a body (which a refusal leaves unread). */
   private static boolean hasUnreadBody(ContainerRequestContext request) {
-    return request.getLength() > 0 || request.getHeaderString("Transfer-Encoding") != null;
+    return HttpResponses.declaresBody(request.getLength(), request.getHeaderString("Transfer-Encoding"));
   }
 
   static Response refusal(Decision decision, String realm, boolean unreadBody) {
@@ -137,8 +137,11 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
   }
 
   static Response unavailable(AdapterOptions settings) {
-    return Response.status(503)
-        .header("Retry-After", Long.toString(HttpResponses.retryAfterSeconds(settings.unavailableRetryAfter())))
+    Response.ResponseBuilder response = Response.status(503);
+    for (Map.Entry<String, String> h : HttpResponses.unavailableHeaders(settings.unavailableRetryAfter())) {
+      response.header(h.getKey(), h.getValue());
+    }
+    return response
         .header("Content-Type", HttpResponses.PROBLEM_JSON)
         .entity(HttpResponses.unavailableBody(settings.unavailableRetryAfter()))
         .build();

@@ -301,7 +301,7 @@ public final class AgentLimiterFilter implements Filter {
 
   /** Whether the request declares a body (which a refusal leaves unread). */
   private static boolean hasUnreadBody(HttpServletRequest request) {
-    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    return HttpResponses.declaresBody(request.getContentLengthLong(), request.getHeader("Transfer-Encoding"));
   }
 
   private static void writeRefusal(
@@ -323,7 +323,9 @@ public final class AgentLimiterFilter implements Filter {
     }
     response.resetBuffer();
     response.setStatus(503);
-    response.setHeader("Retry-After", Long.toString(HttpResponses.retryAfterSeconds(retryAfter)));
+    for (Map.Entry<String, String> h : HttpResponses.unavailableHeaders(retryAfter)) {
+      response.setHeader(h.getKey(), h.getValue());
+    }
     write(response, HttpResponses.unavailableBody(retryAfter));
   }
 
