@@ -129,6 +129,15 @@ public abstract class ContractSuite {
    */
   protected abstract RunningServer start(AgentLimiter limiter, Apps apps) throws Exception;
 
+  /**
+   * Whether the server maps a percent-encoded spelling of a path ({@code /hell%6F}) to the endpoint of the
+   * decoded one, as servlet containers do; then that spelling must be refused with 401 like {@code /hello}.
+   * Jersey and RESTEasy match resources on the encoded path and answer 404 instead.
+   */
+  protected boolean percentEncodingReachesTheEndpoint() {
+    return true;
+  }
+
   /** The policy name the adapter derives from the annotations on the annotated endpoint's type. */
   protected String classPolicyName() {
     return "AnnotatedServlet";
@@ -700,6 +709,10 @@ public abstract class ContractSuite {
     }
     assertThat(apps().invocations("hello:Bearer " + key)).isEqualTo(served);
     assertThat(limiter().admin().inspect(agent("spelling"), HELLO).get(0).remaining()).isEqualTo(Math.max(0, 3 - served));
+    if (percentEncodingReachesTheEndpoint()) {
+      // the same endpoint, so limited, not unknown
+      assertThat(statusOf(raw("GET /hell%6F HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))).isEqualTo(401);
+    }
   }
 
   @Test
