@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>RESTEasy: its {@code HttpRequest}'s remote address (every RESTEasy host), and its per-request
  *       {@code Cleanables};
- *   <li>Jersey: the {@code HttpServletRequest} when it runs in a servlet container, and its request
- *       monitoring events (with its {@code CloseableService} for exceptional requests);
+ *   <li>Jersey: the {@code HttpServletRequest} when it runs in a servlet container, and the request's
+ *       {@code ContainerResponseWriter}, which also replaces the response filter;
  *   <li>anything else: the {@code HttpServletRequest} when there is one, and no end hook.
  * </ul>
  *
@@ -31,6 +31,14 @@ interface Host {
    */
   void atEnd(ContainerRequestContext request, Ending ending);
 
+  /**
+   * Whether the limiter's response filter sets the {@code RateLimit} fields and ends admissions; {@code
+   * false} where {@link #atEnd} does both (Jersey), so that no response filter is bound.
+   */
+  default boolean endsInResponseFilter() {
+    return true;
+  }
+
   /** The host of the implementation behind {@code context}, registering what must be injected. */
   static Host detect(FeatureContext context) {
     String implementation = context.getClass().getName() + " " + context.getConfiguration().getClass().getName();
@@ -43,10 +51,8 @@ interface Host {
       context.register(peer);
       servlet = peer;
     }
-    if (implementation.contains("org.glassfish.jersey.") && present("org.glassfish.jersey.server.CloseableService", context)) {
-      JerseyHost jersey = new JerseyHost(servlet);
-      context.register(jersey);
-      return jersey;
+    if (implementation.contains("org.glassfish.jersey.") && present("org.glassfish.jersey.server.spi.ContainerResponseWriter", context)) {
+      return new JerseyHost(servlet);
     }
     return new Generic(servlet);
   }

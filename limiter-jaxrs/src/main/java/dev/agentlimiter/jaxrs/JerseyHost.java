@@ -1,36 +1,31 @@
 package dev.agentlimiter.jaxrs;
 
+import dev.agentlimiter.api.Outcome;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.ext.ContextResolver;
-import org.glassfish.jersey.server.CloseableService;
-import org.glassfish.jersey.server.monitoring.ApplicationEvent;
-import org.glassfish.jersey.server.monitoring.ApplicationEventListener;
-import org.glassfish.jersey.server.monitoring.RequestEvent;
-import org.glassfish.jersey.server.monitoring.RequestEventListener;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.server.ContainerRequest;
+import org.glassfish.jersey.server.ContainerResponse;
+import org.glassfish.jersey.server.spi.ContainerResponseWriter;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Jersey: the peer address from the servlet request when Jersey runs in a servlet container, and a hook at
- * the end of exceptional requests. The response filter ends every admission whose request produces a
- * response; some exceptional paths skip it (an {@code AsyncResponse} resumed with an exception, a failed
- * {@code CompletionStage}, a response filter that throws). So one stateless listener of Jersey's monitoring
- * events watches for {@link RequestEvent.Type#ON_EXCEPTION ON_EXCEPTION} and hands an admitted request's
- * ending to Jersey's {@link CloseableService}, which Jersey closes when it releases the request, response
- * written or exception passed to the container. The {@code CloseableService} is reached through a
- * request-scoped proxy that cost about as much CPU as the whole engine when it was called for every request
- * (docs/benchmarks.md), so only exceptional requests use it. Registered as a provider with the feature
- * (so that Jersey injects it; as a {@link ContextResolver} of its own private type it is never consulted);
- * loaded only on Jersey.
+ * Jersey: the peer address from the servlet request when Jersey runs in a servlet container, and the end of
+ * an admitted request taken from Jersey's own {@link ContainerResponseWriter}, the one object every ending
+ * passes through. The request filter wraps the request's writer ({@link ContainerRequest#setWriter}); the
+ * wrapper sets the {@code RateLimit} fields and ends the admission with the status when Jersey writes the
+ * status line and headers (after every response filter, for answers, aborts and mapped exceptions alike, and
+ * for {@code AsyncResponse} and {@code CompletionStage} resources when they complete), and ends it as a
+ * failure when Jersey passes an exception to the container. So on Jersey the limiter binds no response
+ * filter: a bound response filter costs Jersey a merge and sort of its response filters on every request,
+ * and the listener of Jersey's monitoring events that this replaces made Jersey build an event object at
+ * every stage of every request (docs/benchmarks.md). Loaded only on Jersey.
  */
-final class JerseyHost
-    implements Host, ContextResolver<JerseyHost>, ApplicationEventListener, RequestEventListener {
+final class JerseyHost implements Host {
 
   private static final System.Logger LOG = System.getLogger(AgentLimiterFeature.class.getName());
 
   private final Host.@Nullable Peer peer;
-
-  @Context private @Nullable CloseableService closeables;
 
   JerseyHost(Host.@Nullable Peer peer) {
     this.peer = peer;
@@ -42,36 +37,66 @@ final class JerseyHost
   }
 
   @Override
+  public boolean endsInResponseFilter() {
+    return false;
+  }
+
+  @Override
   public void atEnd(ContainerRequestContext request, Ending ending) {
-    // nothing per request: onEvent(ON_EXCEPTION) finds the ending in the request's properties
-  }
-
-  @Override
-  public void onEvent(ApplicationEvent event) {
-    // only requests matter
-  }
-
-  @Override
-  public RequestEventListener onRequest(RequestEvent requestEvent) {
-    return this;
-  }
-
-  @Override
-  public void onEvent(RequestEvent event) {
-    if (event.getType() != RequestEvent.Type.ON_EXCEPTION
-        || !(event.getContainerRequest().getProperty(LimitingFilter.ENDING) instanceof Ending ending)) {
-      return; // not exceptional, or not admitted by the limiter
+    if (request instanceof ContainerRequest jersey) {
+      jersey.setWriter(new EndingWriter(jersey.getResponseWriter(), ending));
+    } else {
+      // Jersey hands its filters its ContainerRequest; anything else is a bug to see, not a permit to leak
+      ending.end(Outcome.unknown());
+      LOG.log(System.Logger.Level.ERROR, "agent limiter: Jersey passed a request of type " + request.getClass().getName());
     }
-    CloseableService c = closeables;
-    if (c == null) {
-      LOG.log(System.Logger.Level.DEBUG, "agent limiter: Jersey injected no CloseableService");
-      return;
-    }
-    c.add(ending::endUnanswered);
   }
 
-  @Override
-  public @Nullable JerseyHost getContext(Class<?> type) {
-    return null;
+  /** The container's writer, with the admission ended on the way through. */
+  static final class EndingWriter implements ContainerResponseWriter {
+    private final ContainerResponseWriter container;
+    private final Ending ending;
+
+    EndingWriter(ContainerResponseWriter container, Ending ending) {
+      this.container = container;
+      this.ending = ending;
+    }
+
+    @Override
+    public @Nullable OutputStream writeResponseStatusAndHeaders(long contentLength, ContainerResponse response) {
+      try {
+        LimitingFilter.setFields(response.getHeaders(), ending.decision());
+      } finally {
+        ending.end(LimitingFilter.outcomeOf(response.getStatus()));
+      }
+      return container.writeResponseStatusAndHeaders(contentLength, response);
+    }
+
+    @Override
+    public boolean suspend(long timeOut, TimeUnit timeUnit, @Nullable TimeoutHandler timeoutHandler) {
+      return container.suspend(timeOut, timeUnit, timeoutHandler);
+    }
+
+    @Override
+    public void setSuspendTimeout(long timeOut, TimeUnit timeUnit) {
+      container.setSuspendTimeout(timeOut, timeUnit);
+    }
+
+    @Override
+    public void commit() {
+      ending.end(Outcome.unknown()); // no-op after the headers; here only if Jersey committed without them
+      container.commit();
+    }
+
+    @Override
+    public void failure(Throwable error) {
+      ending.endUnanswered();
+      container.failure(error);
+    }
+
+    @Override
+    public boolean enableResponseBuffering() {
+      return container.enableResponseBuffering();
+    }
   }
 }

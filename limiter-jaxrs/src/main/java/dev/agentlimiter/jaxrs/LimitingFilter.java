@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The limiter's request and response filter for one resource method: its own route, or the path table's.
- * Not {@code @PreMatching}: it runs after matching, at {@link AgentLimiterFeature#PRIORITY}.
+ * Not {@code @PreMatching}: it runs after matching, at {@link AgentLimiterFeature#PRIORITY}. Bound as a
+ * request filter only where the host ends admissions itself (Jersey, {@link JerseyHost}).
  */
 final class LimitingFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
@@ -33,16 +34,20 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
   private final AdapterOptions settings;
   private final Host host;
   private final @Nullable Route route;
+  /** Whether this filter's response half ends admissions, or the host does ({@link Host#endsInResponseFilter}). */
+  private final boolean endsHere;
 
   LimitingFilter(AdapterOptions settings, Host host, @Nullable Route route) {
     this.settings = settings;
     this.host = host;
     this.route = route;
+    this.endsHere = host.endsInResponseFilter();
   }
 
   @Override
   public void filter(ContainerRequestContext request) {
     Route r = route;
+    Ending ending = null;
     try {
       if (r == null) {
         r = settings.routes().match(request.getMethod(), pathOf(request.getUriInfo()));
@@ -57,20 +62,21 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
         request.abortWith(refusal(decision, settings.realm(), hasUnreadBody(request)));
         return;
       }
-      Ending ending = new Ending(admission, decision);
+      ending = new Ending(admission, decision);
       Optional<InputStream> replay = admission.replayBody();
       if (replay.isPresent()) {
         request.setEntityStream(replay.get());
       }
-      request.setProperty(ENDING, ending);
+      if (endsHere) {
+        request.setProperty(ENDING, ending);
+      }
       host.atEnd(request, ending);
     } catch (RuntimeException e) {
       LOG.log(
           System.Logger.Level.ERROR,
           "agent limiter failed; " + (settings.failOpen() ? "failing open" : "answering 503"),
           e);
-      Object pending = request.getProperty(ENDING);
-      if (pending instanceof Ending ending) {
+      if (ending != null) {
         request.removeProperty(ENDING);
         ending.end(Outcome.unknown());
       }
@@ -86,17 +92,25 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       return; // not admitted by us: refused (the refusal carries its fields), failed open, or not limited
     }
     try {
-      String policy = HttpResponses.rateLimitPolicy(ending.decision());
-      String state = HttpResponses.rateLimit(ending.decision());
-      if (policy != null && state != null) {
-        MultivaluedMap<String, Object> headers = response.getHeaders();
-        headers.putSingle("RateLimit-Policy", policy);
-        headers.putSingle("RateLimit", state);
-      }
+      setFields(response.getHeaders(), ending.decision());
     } finally {
-      int status = response.getStatus();
-      ending.end(status >= 100 && status <= 599 ? Outcome.ofStatus(status) : Outcome.unknown());
+      ending.end(outcomeOf(response.getStatus()));
     }
+  }
+
+  /** Sets both {@code RateLimit} fields of an admitted request's decision, if it has limits. */
+  static void setFields(MultivaluedMap<String, Object> headers, Decision decision) {
+    String policy = HttpResponses.rateLimitPolicy(decision);
+    String state = HttpResponses.rateLimit(decision);
+    if (policy != null && state != null) {
+      headers.putSingle("RateLimit-Policy", policy);
+      headers.putSingle("RateLimit", state);
+    }
+  }
+
+  /** The outcome of a final status; unknown if the status is not one. */
+  static Outcome outcomeOf(int status) {
+    return status >= 100 && status <= 599 ? Outcome.ofStatus(status) : Outcome.unknown();
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.RouteTable;
+import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
@@ -54,7 +55,12 @@ final class MethodBinder implements DynamicFeature {
     if (route == null && settings.routes().isEmpty()) {
       return; // nothing to limit: no filter, no cost
     }
-    context.register(new LimitingFilter(settings, host, route), AgentLimiterFeature.PRIORITY);
+    LimitingFilter filter = new LimitingFilter(settings, host, route);
+    if (host.endsInResponseFilter()) {
+      context.register(filter, AgentLimiterFeature.PRIORITY);
+    } else {
+      context.register(filter, Map.of(ContainerRequestFilter.class, AgentLimiterFeature.PRIORITY));
+    }
     bound.add(type.getSimpleName() + "." + method.getName());
   }
 }

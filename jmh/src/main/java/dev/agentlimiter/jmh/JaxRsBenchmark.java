@@ -1,0 +1,304 @@
+package dev.agentlimiter.jmh;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.AgentRateLimit;
+import dev.agentlimiter.api.IdentitySource;
+import dev.agentlimiter.core.AgentLimiters;
+import dev.agentlimiter.core.identity.IdentityResolvers;
+import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
+import dev.agentlimiter.jaxrs.AgentLimiterFeature;
+import dev.agentlimiter.jmh.Fixtures.BucketFactory;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.local.SynchronizationStrategy;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.DynamicFeature;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.internal.MapPropertiesDelegate;
+import org.glassfish.jersey.server.ApplicationHandler;
+import org.glassfish.jersey.server.ContainerException;
+import org.glassfish.jersey.server.ContainerRequest;
+import org.glassfish.jersey.server.ContainerResponse;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.spi.ContainerResponseWriter;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One whole Jersey request, in process, with and without {@link AgentLimiterFeature}: what the feature adds
+ * to a JAX-RS request without the network, the servlet container and the load generator that share the two
+ * cores in the HTTP load test of docs/benchmarks.md (whose throughput swings with the host). Each operation
+ * builds a {@link ContainerRequest} for {@code GET /hello} with an {@code Authorization} header, hands it to
+ * Jersey's {@link ApplicationHandler}, and a response writer writes the status line and every header as
+ * bytes, as a container would. Modes, all in the same run:
+ *
+ * <ul>
+ *   <li>{@code none}: the resource alone (its {@code @AgentRateLimit} is never read);
+ *   <li>{@code naive}: <b>the floor</b>: a global request filter with a Caffeine lookup and a Bucket4j
+ *       consume keyed on the raw header, no verification, no response fields;
+ *   <li>{@code pair}: a request and a response filter that do nothing, bound to the method by a {@code
+ *       DynamicFeature} as the feature binds its own: Jersey's share of the feature's cost;
+ *   <li>{@code feature}: the library with API keys, a limit that never refuses, both {@code RateLimit}
+ *       fields on the response, the outcome reported.
+ * </ul>
+ *
+ * <p>An answer other than 200 (or, with the feature, one without its {@code RateLimit} field) fails the
+ * iteration.
+ *
+ * <pre>
+ * java -jar jmh/target/benchmarks.jar JaxRsBenchmark -prof gc -t 1
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class JaxRsBenchmark {
+
+  private static final URI BASE = URI.create("http://127.0.0.1/");
+  private static final URI HELLO = URI.create("http://127.0.0.1/hello");
+  private static final SecurityContext INSECURE = new Insecure();
+
+  /** Per thread: the application, the keys to rotate through, and the writer's counters. */
+  @State(Scope.Thread)
+  @SuppressWarnings("NullAway.Init")
+  public static class Server {
+    @Param({"none", "naive", "pair", "feature"})
+    public String mode;
+
+    @Param({"1", "10000"})
+    public int keys;
+
+    ApplicationHandler handler;
+    String[] authorizations;
+    int next;
+    final Sink sink = new Sink();
+
+    @Setup(Level.Trial)
+    public void start() {
+      ResourceConfig config = new ResourceConfig();
+      config.register(new Hello());
+      switch (mode) {
+        case "feature" -> {
+          InMemoryApiKeyStore store = InMemoryApiKeyStore.create();
+          for (int i = 0; i < keys; i++) {
+            store.add(key(i), AgentIdentity.of(Fixtures.agentId(i), IdentitySource.API_KEY));
+          }
+          AgentLimiter limiter =
+              AgentLimiters.newBuilder()
+                  .maximumTrackedAgents(Fixtures.maximumTracked(keys))
+                  .idleExpiry(Fixtures.IDLE_EXPIRY)
+                  .identity(IdentityResolvers.apiKeys(store))
+                  .build();
+          config.register(AgentLimiterFeature.builder(limiter).build());
+        }
+        case "naive" ->
+            config.register(new NaiveFilter(Fixtures.maximumTracked(keys)), Priorities.AUTHORIZATION + 100);
+        case "pair" -> config.register(new PairBinder());
+        case "none" -> {
+          // the resource alone
+        }
+        default -> throw new IllegalArgumentException("mode must be none, naive, pair or feature: " + mode);
+      }
+      handler = new ApplicationHandler(config);
+      authorizations = new String[keys];
+      for (int i = 0; i < keys; i++) {
+        authorizations[i] = "Bearer " + key(i);
+      }
+      sink.expectRateLimit = mode.equals("feature");
+    }
+
+    @TearDown(Level.Iteration)
+    public void check() {
+      if (sink.wrong > 0) {
+        throw new IllegalStateException(
+            sink.wrong + " unexpected answers in mode " + mode + ", last: " + sink.lastWrong);
+      }
+    }
+  }
+
+  static String key(int n) {
+    return "ak_bench_" + n + "_0123456789abcdef";
+  }
+
+  @Benchmark
+  public int request(Server server) {
+    int i = server.next;
+    server.next = i + 1 == server.keys ? 0 : i + 1;
+    ContainerRequest request =
+        new ContainerRequest(BASE, HELLO, "GET", INSECURE, new MapPropertiesDelegate(), server.handler.getConfiguration());
+    request.header("Authorization", server.authorizations[i]);
+    request.header("Accept", "*/*");
+    request.setEntityStream(new ByteArrayInputStream(new byte[0]));
+    request.setWriter(server.sink);
+    server.handler.handle(request);
+    return server.sink.bytes.size();
+  }
+
+  /** Writes what a container writes: the status line and every header, then the entity, as bytes. */
+  static final class Sink implements ContainerResponseWriter {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+    boolean expectRateLimit;
+    long wrong;
+    @Nullable String lastWrong;
+
+    @Override
+    public OutputStream writeResponseStatusAndHeaders(long contentLength, ContainerResponse response) {
+      bytes.reset();
+      int status = response.getStatus();
+      if (status != 200 || (expectRateLimit && response.getHeaderString("RateLimit") == null)) {
+        wrong++;
+        lastWrong = status + " " + response.getStringHeaders();
+      }
+      write("HTTP/1.1 " + status + "\r\n");
+      for (Map.Entry<String, List<String>> header : response.getStringHeaders().entrySet()) {
+        for (String value : header.getValue()) {
+          write(header.getKey());
+          write(": ");
+          write(value);
+          write("\r\n");
+        }
+      }
+      write("\r\n");
+      return bytes;
+    }
+
+    private void write(String s) {
+      bytes.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Override
+    public boolean suspend(long timeOut, TimeUnit timeUnit, TimeoutHandler timeoutHandler) {
+      return true;
+    }
+
+    @Override
+    public void setSuspendTimeout(long timeOut, TimeUnit timeUnit) {
+      // never suspended
+    }
+
+    @Override
+    public void commit() {
+      // the bytes stay in the buffer
+    }
+
+    @Override
+    public void failure(Throwable error) {
+      wrong++;
+      lastWrong = String.valueOf(error);
+      throw new ContainerException(error);
+    }
+
+    @Override
+    public boolean enableResponseBuffering() {
+      return false;
+    }
+  }
+
+  /** The floor: a Caffeine lookup and a Bucket4j consume keyed on the raw {@code Authorization} header. */
+  static final class NaiveFilter implements ContainerRequestFilter {
+    private final Cache<String, Bucket> buckets;
+    private final BucketFactory factory =
+        new BucketFactory(
+            Fixtures.bandwidths(Fixtures.policy(Fixtures.Path.ALLOWED)), SynchronizationStrategy.LOCK_FREE);
+
+    NaiveFilter(long maximum) {
+      buckets = Fixtures.floorCache(maximum);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+      Bucket bucket = buckets.get(String.valueOf(request.getHeaderString("Authorization")), factory);
+      if (!bucket.tryConsume(1)) {
+        request.abortWith(Response.status(429).build());
+      }
+    }
+  }
+
+  /** A do-nothing request and response filter, bound to each resource method as the feature binds its own. */
+  static final class PairBinder implements DynamicFeature {
+    @Override
+    public void configure(ResourceInfo resourceInfo, FeatureContext context) {
+      context.register(new Pair(), Priorities.AUTHORIZATION + 100);
+    }
+  }
+
+  static final class Pair implements ContainerRequestFilter, ContainerResponseFilter {
+    @Override
+    public void filter(ContainerRequestContext request) {
+      // nothing: only Jersey's binding is measured
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+      // nothing
+    }
+  }
+
+  /** Hello, world, with a limit that never refuses. */
+  @Path("/hello")
+  public static final class Hello {
+    private static final byte[] BODY = "hello, agent\n".getBytes(StandardCharsets.US_ASCII);
+
+    @GET
+    @AgentRateLimit(name = "hello", capacity = 1_000_000_000L, refill = 1_000_000_000L, period = "PT1S")
+    public Response hello() {
+      return Response.ok(BODY).header("Content-Type", "text/plain").build();
+    }
+  }
+
+  /** No authenticated user; not secure. */
+  private static final class Insecure implements SecurityContext {
+    @Override
+    public @Nullable Principal getUserPrincipal() {
+      return null;
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+      return false;
+    }
+
+    @Override
+    public boolean isSecure() {
+      return false;
+    }
+
+    @Override
+    public @Nullable String getAuthenticationScheme() {
+      return null;
+    }
+  }
+}
