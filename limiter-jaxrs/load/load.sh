@@ -2,7 +2,7 @@
 # The JAX-RS load comparison of docs/benchmarks.md: a hello-world resource on Jersey 3.1 (servlet container
 # on embedded Jetty 12), with or without AgentLimiterFeature, loaded by wrk from a second process on
 # 127.0.0.1 (15 s warm-up: with 5 s, C2 was still compiling in some runs; 10 s measured). Also prints the server process's CPU time per request.
-# usage: limiter-jaxrs/load/load.sh <none|naive|pair|feature> <agents>     (needs wrk: apt-get install wrk)
+# usage: limiter-jaxrs/load/load.sh <none|naive|bound|feature> <agents>     (needs wrk: apt-get install wrk)
 # Port 18081 (PORT=...), so it can run beside the servlet module's load.sh (18080).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -27,12 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Route)} once, after the application's authentication and authorization filters ({@link #PRIORITY}, so
  * the {@code SecurityContext} principal is the identity {@code IdentityResolvers.principal()} sees), and
  * either aborts with the refusal of {@code docs/http-contract.md}, byte for byte the servlet filter's, or lets
- * the resource run with the body replayed if the engine read it. The response filter sets the {@code
- * RateLimit} fields and ends the admission with the final status, also for {@code AsyncResponse} and
- * {@code CompletionStage} resources (when they complete, fail or time out) and for exceptions no mapper
- * handles (Jakarta REST 3.1's default mapper answers 500 through the response filters; on Jersey and RESTEasy
- * the end of the request also ends an admission no response filter saw). Refusals are aborted responses, so
- * the application's {@code ExceptionMapper}s never see or change them.
+ * the resource run with the body replayed if the engine read it. An admitted request's response gets the
+ * {@code RateLimit} fields and its admission is ended once with the final status, also for {@code
+ * AsyncResponse} and {@code CompletionStage} resources (when they complete, fail or time out) and for
+ * exceptions no mapper handles: on Jersey in the request's {@code ContainerResponseWriter} (so no response
+ * filter is bound there), elsewhere in the limiter's response filter (Jakarta REST 3.1's default mapper
+ * answers 500 through the response filters), with RESTEasy's end of request as a backstop. Refusals are
+ * aborted responses, so the application's {@code ExceptionMapper}s never see or change them.
  *
  * <p>Thread-safe; one instance may serve several applications. <b>Engine failures never reach the
  * application</b>: the filter fails closed (503) by default, or open if configured. See {@code
@@ -44,8 +45,9 @@ public final class AgentLimiterFeature implements Feature {
    * The priority of the limiter's request and response filters: {@code Priorities.AUTHORIZATION + 100}.
    * Request filters run in ascending order, so the limiter runs after authentication ({@value
    * Priorities#AUTHENTICATION}) and authorization ({@value Priorities#AUTHORIZATION}) filters and before
-   * {@code HEADER_DECORATOR} and {@code USER} ones; response filters run in descending order, so it sees the
-   * status that {@code USER} response filters leave.
+   * {@code HEADER_DECORATOR} and {@code USER} ones; response filters run in descending order, so where the
+   * limiter has one (not on Jersey, where it ends requests after every response filter) it sees the status
+   * that {@code USER} response filters leave.
    */
   public static final int PRIORITY = Priorities.AUTHORIZATION + 100;
 

@@ -16,8 +16,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.ContainerResponseContext;
-import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
@@ -33,8 +31,8 @@ import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * A hello-world resource on Jersey 3.1 (servlet container on embedded Jetty 12) for the load comparison of
- * docs/benchmarks.md, with or without the feature: {@code LoadServer <none|naive|pair|feature> <port> <agents>}
- * ({@code naive}: the floor, {@link NaiveFilter}; {@code pair}: Jersey's cost of a bound request and response filter that do nothing, {@link PairBinder}). The resource always carries its {@code @AgentRateLimit}
+ * docs/benchmarks.md, with or without the feature: {@code LoadServer <none|naive|bound|feature> <port> <agents>}
+ * ({@code naive}: the floor, {@link NaiveFilter}; {@code bound}: Jersey's cost of a bound request filter that does nothing, {@link Binder}). The resource always carries its {@code @AgentRateLimit}
  * (a limit that never refuses); only with the feature is it read, and then {@code /hello} needs an API key
  * ({@code ak_load_<n>_0123456789abcdef}, n below agents). Not a test; run by {@code load/load.sh}.
  */
@@ -67,11 +65,11 @@ public final class LoadServer {
         config.register(AgentLimiterFeature.builder(limiter).build());
       }
       case "naive" -> config.register(new NaiveFilter(Math.max(2L * agents, 1024)), Priorities.AUTHORIZATION + 100);
-      case "pair" -> config.register(new PairBinder());
+      case "bound" -> config.register(new Binder());
       case "none" -> {
         // the resource alone
       }
-      default -> throw new IllegalArgumentException("mode must be none, naive, pair or feature but was " + mode);
+      default -> throw new IllegalArgumentException("mode must be none, naive, bound or feature but was " + mode);
     }
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
@@ -115,25 +113,20 @@ public final class LoadServer {
   }
 
   /**
-   * Jersey's own cost of what the feature binds: a request filter and a response filter that do nothing,
-   * bound to the resource method through a {@code DynamicFeature}, as the feature binds its own.
+   * Jersey's own cost of what the feature binds: a request filter that does nothing, bound to the resource
+   * method through a {@code DynamicFeature}, as the feature binds its own (on Jersey, no response filter).
    */
-  static final class PairBinder implements DynamicFeature {
+  static final class Binder implements DynamicFeature {
     @Override
     public void configure(ResourceInfo resourceInfo, FeatureContext context) {
-      context.register(new Pair(), Priorities.AUTHORIZATION + 100);
+      context.register(new Nothing(), Priorities.AUTHORIZATION + 100);
     }
   }
 
-  static final class Pair implements ContainerRequestFilter, ContainerResponseFilter {
+  static final class Nothing implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
-      // nothing: only the binding is measured
-    }
-
-    @Override
-    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-      // nothing
+      // nothing: only Jersey's binding is measured
     }
   }
 
