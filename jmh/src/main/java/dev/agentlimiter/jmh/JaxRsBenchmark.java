@@ -1,26 +1,6 @@
 package dev.agentlimiter.jmh;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import dev.agentlimiter.api.AgentIdentity;
-import dev.agentlimiter.api.AgentLimiter;
-import dev.agentlimiter.api.AgentRateLimit;
-import dev.agentlimiter.api.IdentitySource;
-import dev.agentlimiter.core.AgentLimiters;
-import dev.agentlimiter.core.identity.IdentityResolvers;
-import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
-import dev.agentlimiter.jaxrs.AgentLimiterFeature;
-import dev.agentlimiter.jmh.Fixtures.BucketFactory;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.local.SynchronizationStrategy;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.DynamicFeature;
-import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.FeatureContext;
-import jakarta.ws.rs.core.Response;
+import dev.agentlimiter.jaxrs.load.LoadApplication;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +16,6 @@ import org.glassfish.jersey.server.ApplicationHandler;
 import org.glassfish.jersey.server.ContainerException;
 import org.glassfish.jersey.server.ContainerRequest;
 import org.glassfish.jersey.server.ContainerResponse;
-import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.spi.ContainerResponseWriter;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * cores in the HTTP load test of docs/benchmarks.md (whose throughput swings with the host). Each operation
  * builds a {@link ContainerRequest} for {@code GET /hello} with an {@code Authorization} header, hands it to
  * Jersey's {@link ApplicationHandler}, and a response writer writes the status line and every header as
- * bytes, as a container would. Modes, all in the same run:
+ * bytes, as a container would. The application is the HTTP load test's own ({@code LoadApplication} of
+ * limiter-jaxrs's test jar), in the same modes, all in the same run:
  *
  * <ul>
  *   <li>{@code none}: the resource alone (its {@code @AgentRateLimit} is never read);
@@ -109,34 +89,10 @@ public class JaxRsBenchmark {
 
     @Setup(Level.Trial)
     public void start() {
-      ResourceConfig config = new ResourceConfig();
-      config.register(new Hello());
-      switch (mode) {
-        case "feature" -> {
-          InMemoryApiKeyStore store = InMemoryApiKeyStore.create();
-          for (int i = 0; i < keys; i++) {
-            store.add(key(i), AgentIdentity.of(Fixtures.agentId(i), IdentitySource.API_KEY));
-          }
-          AgentLimiter limiter =
-              AgentLimiters.newBuilder()
-                  .maximumTrackedAgents(Fixtures.maximumTracked(keys))
-                  .idleExpiry(Fixtures.IDLE_EXPIRY)
-                  .identity(IdentityResolvers.apiKeys(store))
-                  .build();
-          config.register(AgentLimiterFeature.builder(limiter).build());
-        }
-        case "naive" ->
-            config.register(new NaiveFilter(Fixtures.maximumTracked(keys)), Priorities.AUTHORIZATION + 100);
-        case "bound" -> config.register(new Binder());
-        case "none" -> {
-          // the resource alone
-        }
-        default -> throw new IllegalArgumentException("mode must be none, naive, bound or feature: " + mode);
-      }
-      handler = new ApplicationHandler(config);
+      handler = new ApplicationHandler(LoadApplication.of(mode, keys));
       authorizations = new String[keys];
       for (int i = 0; i < keys; i++) {
-        authorizations[i] = "Bearer " + key(i);
+        authorizations[i] = "Bearer " + LoadApplication.key(i);
       }
       sink.expectRateLimit = mode.equals("feature");
     }
@@ -148,10 +104,6 @@ public class JaxRsBenchmark {
             sink.wrong + " unexpected answers in mode " + mode + ", last: " + sink.lastWrong);
       }
     }
-  }
-
-  static String key(int n) {
-    return "ak_bench_" + n + "_0123456789abcdef";
   }
 
   @Benchmark
@@ -225,53 +177,6 @@ public class JaxRsBenchmark {
     @Override
     public boolean enableResponseBuffering() {
       return false;
-    }
-  }
-
-  /** The floor: a Caffeine lookup and a Bucket4j consume keyed on the raw {@code Authorization} header. */
-  static final class NaiveFilter implements ContainerRequestFilter {
-    private final Cache<String, Bucket> buckets;
-    private final BucketFactory factory =
-        new BucketFactory(
-            Fixtures.bandwidths(Fixtures.policy(Fixtures.Path.ALLOWED)), SynchronizationStrategy.LOCK_FREE);
-
-    NaiveFilter(long maximum) {
-      buckets = Fixtures.floorCache(maximum);
-    }
-
-    @Override
-    public void filter(ContainerRequestContext request) {
-      Bucket bucket = buckets.get(String.valueOf(request.getHeaderString("Authorization")), factory);
-      if (!bucket.tryConsume(1)) {
-        request.abortWith(Response.status(429).build());
-      }
-    }
-  }
-
-  /** A do-nothing request filter, bound to each resource method as the feature binds its own. */
-  static final class Binder implements DynamicFeature {
-    @Override
-    public void configure(ResourceInfo resourceInfo, FeatureContext context) {
-      context.register(new Nothing(), Priorities.AUTHORIZATION + 100);
-    }
-  }
-
-  static final class Nothing implements ContainerRequestFilter {
-    @Override
-    public void filter(ContainerRequestContext request) {
-      // nothing: only Jersey's binding is measured
-    }
-  }
-
-  /** Hello, world, with a limit that never refuses. */
-  @Path("/hello")
-  public static final class Hello {
-    private static final byte[] BODY = "hello, agent\n".getBytes(StandardCharsets.US_ASCII);
-
-    @GET
-    @AgentRateLimit(name = "hello", capacity = 1_000_000_000L, refill = 1_000_000_000L, period = "PT1S")
-    public Response hello() {
-      return Response.ok(BODY).header("Content-Type", "text/plain").build();
     }
   }
 

@@ -1,76 +1,24 @@
 package dev.agentlimiter.jaxrs.load;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.agentlimiter.api.AgentIdentity;
-import dev.agentlimiter.api.AgentLimiter;
-import dev.agentlimiter.api.AgentRateLimit;
-import dev.agentlimiter.api.IdentitySource;
-import dev.agentlimiter.core.AgentLimiters;
-import dev.agentlimiter.core.identity.IdentityResolvers;
-import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
-import dev.agentlimiter.jaxrs.AgentLimiterFeature;
-import io.github.bucket4j.Bucket;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.DynamicFeature;
-import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.FeatureContext;
-import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
- * A hello-world resource on Jersey 3.1 (servlet container on embedded Jetty 12) for the load comparison of
- * docs/benchmarks.md, with or without the feature: {@code LoadServer <none|naive|bound|feature> <port> <agents>}
- * ({@code naive}: the floor, {@link NaiveFilter}; {@code bound}: Jersey's cost of a bound request filter that does nothing, {@link Binder}). The resource always carries its {@code @AgentRateLimit}
- * (a limit that never refuses); only with the feature is it read, and then {@code /hello} needs an API key
- * ({@code ak_load_<n>_0123456789abcdef}, n below agents). Not a test; run by {@code load/load.sh}.
+ * The {@link LoadApplication} on Jersey 3.1 as a servlet on embedded Jetty 12, for the load comparison of
+ * docs/benchmarks.md: {@code LoadServer <none|naive|bound|feature> <port> <agents>}. Not a test; run by
+ * {@code load/load.sh}.
  */
 public final class LoadServer {
 
   private LoadServer() {}
 
-  /** The API key of agent {@code n}. */
-  public static String key(int n) {
-    return "ak_load_" + n + "_0123456789abcdef";
-  }
-
   public static void main(String[] args) throws Exception {
     String mode = args[0];
     int port = Integer.parseInt(args[1]);
     int agents = Integer.parseInt(args[2]);
-    ResourceConfig config = new ResourceConfig();
-    config.register(new Hello());
-    switch (mode) {
-      case "feature" -> {
-        InMemoryApiKeyStore keys = InMemoryApiKeyStore.create();
-        for (int i = 0; i < agents; i++) {
-          keys.add(key(i), AgentIdentity.of("agent-" + i, IdentitySource.API_KEY));
-        }
-        AgentLimiter limiter =
-            AgentLimiters.newBuilder()
-                .maximumTrackedAgents(Math.max(2L * agents, 1024))
-                .identity(IdentityResolvers.apiKeys(keys))
-                .build();
-        config.register(AgentLimiterFeature.builder(limiter).build());
-      }
-      case "naive" -> config.register(new NaiveFilter(Math.max(2L * agents, 1024)), Priorities.AUTHORIZATION + 100);
-      case "bound" -> config.register(new Binder());
-      case "none" -> {
-        // the resource alone
-      }
-      default -> throw new IllegalArgumentException("mode must be none, naive, bound or feature but was " + mode);
-    }
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -78,67 +26,10 @@ public final class LoadServer {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
-    context.addServlet(new ServletHolder(new ServletContainer(config)), "/*");
+    context.addServlet(new ServletHolder(new ServletContainer(LoadApplication.of(mode, agents))), "/*");
     server.setHandler(context);
     server.start();
     System.out.println("listening on 127.0.0.1:" + port + " (" + mode + ", " + agents + " agents)");
     server.join();
-  }
-
-  /**
-   * The floor the issue measures against: no library, only a Caffeine lookup and a Bucket4j consume keyed on
-   * the raw {@code Authorization} header (no verification, no headers, no problem body beyond a bare 429), as
-   * a global request filter.
-   */
-  static final class NaiveFilter implements ContainerRequestFilter {
-    private final Cache<String, Bucket> buckets;
-
-    NaiveFilter(long maximum) {
-      buckets = Caffeine.newBuilder().maximumSize(maximum).expireAfterAccess(Duration.ofMinutes(10)).executor(Runnable::run).build();
-    }
-
-    @Override
-    public void filter(ContainerRequestContext request) {
-      String key = String.valueOf(request.getHeaderString("Authorization"));
-      Bucket bucket =
-          buckets.get(
-              key,
-              k -> Bucket.builder()
-                  .addLimit(l -> l.capacity(1_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
-                  .build());
-      if (!bucket.tryConsume(1)) {
-        request.abortWith(Response.status(429).build());
-      }
-    }
-  }
-
-  /**
-   * Jersey's own cost of what the feature binds: a request filter that does nothing, bound to the resource
-   * method through a {@code DynamicFeature}, as the feature binds its own (on Jersey, no response filter).
-   */
-  static final class Binder implements DynamicFeature {
-    @Override
-    public void configure(ResourceInfo resourceInfo, FeatureContext context) {
-      context.register(new Nothing(), Priorities.AUTHORIZATION + 100);
-    }
-  }
-
-  static final class Nothing implements ContainerRequestFilter {
-    @Override
-    public void filter(ContainerRequestContext request) {
-      // nothing: only Jersey's binding is measured
-    }
-  }
-
-  /** Hello, world. */
-  @Path("/hello")
-  public static final class Hello {
-    private static final byte[] BODY = "hello, agent\n".getBytes(StandardCharsets.US_ASCII);
-
-    @GET
-    @AgentRateLimit(name = "hello", capacity = 1_000_000_000L, refill = 1_000_000_000L, period = "PT1S")
-    public Response hello() {
-      return Response.ok(BODY).header("Content-Type", "text/plain").build();
-    }
   }
 }
