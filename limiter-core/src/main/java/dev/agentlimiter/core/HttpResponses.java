@@ -3,6 +3,7 @@ package dev.agentlimiter.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
 import java.io.ByteArrayOutputStream;
@@ -295,6 +296,15 @@ public final class HttpResponses {
    */
   public static List<Map.Entry<String, String>> unavailableHeaders(Duration retryAfter) {
     return List.of(Map.entry("Retry-After", Long.toString(retryAfterSeconds(retryAfter))));
+  }
+
+  /**
+   * The outcome of the final status an adapter saw: {@link Outcome#ofStatus} from 100 to 599, and {@link
+   * Outcome#unknown()} for any other value a container passes through (Jetty sends an application's 600 to
+   * 999 as set). Never throws, so an odd status cannot keep an admission from ending.
+   */
+  public static Outcome outcome(int httpStatus) {
+    return httpStatus >= 100 && httpStatus <= 599 ? Outcome.ofStatus(httpStatus) : Outcome.unknown();
   }
 
   /**

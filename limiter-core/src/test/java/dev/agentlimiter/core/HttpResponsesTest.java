@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,21 @@ class HttpResponsesTest {
 
   private static String body(Decision d) {
     return new String(HttpResponses.problemBody(d), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Invariant: any int a container reports as the status yields an outcome without throwing: the status's
+   * own from 100 to 599 (success below 400, failure from 400), unknown otherwise.
+   */
+  @Property
+  void everyStatusHasAnOutcomeAndOnlyHttpsOwnAreJudged(@ForAll int status) {
+    Outcome outcome = HttpResponses.outcome(status);
+    if (status >= 100 && status <= 599) {
+      assertThat(outcome).isEqualTo(Outcome.ofStatus(status));
+      assertThat(outcome).isEqualTo(status < 400 ? Outcome.success() : Outcome.failure());
+    } else {
+      assertThat(outcome).isEqualTo(Outcome.unknown());
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.agentlimiter.jaxrs;
 
 import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.core.HttpResponses;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,7 @@ final class JerseyHost implements Host {
       try {
         LimitingFilter.setFields(response.getHeaders(), ending.decision());
       } finally {
-        ending.end(LimitingFilter.outcomeOf(response.getStatus()));
+        ending.end(HttpResponses.outcome(response.getStatus()));
       }
       return container.writeResponseStatusAndHeaders(contentLength, response);
     }

@@ -94,7 +94,7 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
     try {
       setFields(response.getHeaders(), ending.decision());
     } finally {
-      ending.end(outcomeOf(response.getStatus()));
+      ending.end(HttpResponses.outcome(response.getStatus()));
     }
   }
 
@@ -106,11 +106,6 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       headers.putSingle("RateLimit-Policy", policy);
       headers.putSingle("RateLimit", state);
     }
-  }
-
-  /** The outcome of a final status; unknown if the status is not one. */
-  static Outcome outcomeOf(int status) {
-    return status >= 100 && status <= 599 ? Outcome.ofStatus(status) : Outcome.unknown();
   }
 
   /**

@@ -273,7 +273,7 @@ public final class AgentLimiterFilter implements Filter {
         // the application completed the async context on another thread before we could listen
       }
     }
-    ending.end(Outcome.ofStatus(response.getStatus()));
+    ending.end(HttpResponses.outcome(response.getStatus()));
   }
 
   /**
@@ -363,7 +363,7 @@ public final class AgentLimiterFilter implements Filter {
 
     @Override
     public void onComplete(AsyncEvent event) {
-      end(Outcome.ofStatus(response.getStatus()));
+      end(HttpResponses.outcome(response.getStatus()));
     }
 
     @Override
