@@ -2,15 +2,15 @@
 # The JAX-RS load comparison of docs/benchmarks.md: a hello-world resource on Jersey 3.1 (servlet container
 # on embedded Jetty 12), with or without AgentLimiterFeature, loaded by wrk from a second process on
 # 127.0.0.1 (15 s warm-up: with 5 s, C2 was still compiling in some runs; 10 s measured). Also prints the server process's CPU time per request.
-# usage: limiter-jaxrs/load/load.sh <none|naive|bound|feature> <agents>     (needs wrk: apt-get install wrk)
+# usage: limiter-jaxrs/load/load.sh <none|naive|bound|fields|feature> <agents>     (needs wrk: apt-get install wrk)
 # Port 18081 (PORT=...), so it can run beside the servlet module's load.sh (18080).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 PORT=${PORT:-18081}
 cd "$HERE/../.."
-mvn -B -q -pl limiter-jaxrs -am test-compile > /dev/null
-# one JAX-RS implementation on the class path, as in an application: RESTEasy is left out
-mvn -B -q -pl limiter-jaxrs dependency:build-classpath -Dmdep.outputFile=target/load-cp.txt -Dmdep.includeScope=test \
+# one reactor build, so nothing need be installed; one JAX-RS implementation on the class path, as in an
+# application: RESTEasy is left out
+mvn -B -q -pl limiter-jaxrs -am test-compile dependency:build-classpath -Dmdep.outputFile=target/load-cp.txt -Dmdep.includeScope=test \
   -DexcludeArtifactIds=resteasy-core,resteasy-core-spi > /dev/null
 CP=limiter-jaxrs/target/test-classes:limiter-jaxrs/target/classes:limiter-core/target/classes:limiter-api/target/classes:$(cat limiter-jaxrs/target/load-cp.txt)
 java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$CP" dev.agentlimiter.jaxrs.load.LoadServer "$1" "$PORT" "$2" > "${TMPDIR:-/tmp}/jaxrs-server-$1-$2.log" 2>&1 &

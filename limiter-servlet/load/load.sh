@@ -6,8 +6,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$HERE/../.."
-mvn -B -q -pl limiter-servlet -am test-compile > /dev/null
-mvn -B -q -pl limiter-servlet dependency:build-classpath -Dmdep.outputFile=target/load-cp.txt -Dmdep.includeScope=test > /dev/null
+# one reactor build, so the class path names the modules' target/classes (nothing need be installed)
+mvn -B -q -pl limiter-servlet -am test-compile dependency:build-classpath -Dmdep.outputFile=target/load-cp.txt -Dmdep.includeScope=test > /dev/null
 CP=limiter-servlet/target/test-classes:limiter-servlet/target/classes:limiter-core/target/classes:limiter-api/target/classes:$(cat limiter-servlet/target/load-cp.txt)
 java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$CP" dev.agentlimiter.servlet.load.LoadServer "$1" 18080 "$2" > "${TMPDIR:-/tmp}/server-$1-$2.log" 2>&1 &
 PID=$!
