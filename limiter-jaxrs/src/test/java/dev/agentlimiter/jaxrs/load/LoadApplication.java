@@ -20,9 +20,14 @@ import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.Response;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.server.ContainerRequest;
+import org.glassfish.jersey.server.ContainerResponse;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.spi.ContainerResponseWriter;
 
 /**
  * The hello-world application of the JAX-RS load comparison, in one of its four modes; served over HTTP by
@@ -34,6 +39,8 @@ import org.glassfish.jersey.server.ResourceConfig;
  *   <li>{@code none}: the resource alone;
  *   <li>{@code naive}: <b>the floor</b>, {@link NaiveFilter};
  *   <li>{@code bound}: Jersey's cost of binding a filter to the method, {@link Binder};
+ *   <li>{@code fields}: the feature's response half alone, {@link FieldsBinder}: the bound filter wraps the
+ *       response writer, which sets two fixed {@code RateLimit} fields as the feature sets its own;
  *   <li>{@code feature}: {@link AgentLimiterFeature} with API keys for {@code agents} agents.
  * </ul>
  */
@@ -66,10 +73,11 @@ public final class LoadApplication {
       }
       case "naive" -> config.register(new NaiveFilter(tracked), Priorities.AUTHORIZATION + 100);
       case "bound" -> config.register(new Binder());
+      case "fields" -> config.register(new FieldsBinder());
       case "none" -> {
         // the resource alone
       }
-      default -> throw new IllegalArgumentException("mode must be none, naive, bound or feature but was " + mode);
+      default -> throw new IllegalArgumentException("mode must be none, naive, bound, fields or feature but was " + mode);
     }
     return config;
   }
@@ -116,6 +124,63 @@ public final class LoadApplication {
     @Override
     public void filter(ContainerRequestContext request) {
       // nothing: only Jersey's binding is measured
+    }
+  }
+
+  /**
+   * What the feature does on Jersey besides identity and the decision: a request filter bound to the method
+   * wraps the request's response writer, and the wrapper puts both {@code RateLimit} fields (fixed values as
+   * long as the feature's for this resource) into Jersey's headers when the status line is written.
+   */
+  static final class FieldsBinder implements DynamicFeature {
+    @Override
+    public void configure(ResourceInfo resourceInfo, FeatureContext context) {
+      context.register(
+          (ContainerRequestFilter) request -> {
+            ContainerRequest jersey = (ContainerRequest) request;
+            jersey.setWriter(new FieldsWriter(jersey.getResponseWriter()));
+          },
+          Priorities.AUTHORIZATION + 100);
+    }
+  }
+
+  static final class FieldsWriter implements ContainerResponseWriter {
+    private final ContainerResponseWriter container;
+
+    FieldsWriter(ContainerResponseWriter container) {
+      this.container = container;
+    }
+
+    @Override
+    public OutputStream writeResponseStatusAndHeaders(long contentLength, ContainerResponse response) {
+      response.getHeaders().putSingle("RateLimit-Policy", "\"hello\";q=1000000000;w=1");
+      response.getHeaders().putSingle("RateLimit", "\"hello\";r=999999999;t=0");
+      return container.writeResponseStatusAndHeaders(contentLength, response);
+    }
+
+    @Override
+    public boolean suspend(long timeOut, TimeUnit timeUnit, TimeoutHandler timeoutHandler) {
+      return container.suspend(timeOut, timeUnit, timeoutHandler);
+    }
+
+    @Override
+    public void setSuspendTimeout(long timeOut, TimeUnit timeUnit) {
+      container.setSuspendTimeout(timeOut, timeUnit);
+    }
+
+    @Override
+    public void commit() {
+      container.commit();
+    }
+
+    @Override
+    public void failure(Throwable error) {
+      container.failure(error);
+    }
+
+    @Override
+    public boolean enableResponseBuffering() {
+      return container.enableResponseBuffering();
     }
   }
 
