@@ -5,7 +5,7 @@
 # the library, as in <module>/load/load.sh). Each is warmed until its JIT compilers are quiet, then every round
 # loads each mode once, in a new random order, for a few seconds with wrk from a second process on 127.0.0.1.
 # Modes of one round run seconds apart, so a slow spell of the host hits them alike, and load/ratios.py judges
-# the modes by their per-round ratios to the first mode (median and a distribution-free 95 % interval).
+# each mode by its per-round ratios to every mode before it (median and a distribution-free 95 % interval).
 #
 # usage: load/interleaved.sh <servlet|jaxrs> <agents> <rounds> <baseline-mode> <mode>...
 #   servlet modes: none noop naive filter       jaxrs modes (Jersey 3.1): none naive bound fields feature
@@ -13,7 +13,7 @@
 #        OUT (raw results, /tmp/interleaved-<module>-<agents>.txt)
 # needs wrk (apt-get install wrk) and python3
 set -euo pipefail
-if [ $# -lt 5 ]; then sed -n '2,13p' "$0"; exit 2; fi
+if [ $# -lt 5 ]; then sed -n '2,14p' "$0"; exit 2; fi
 MODULE=$1 AGENTS=$2 ROUNDS=$3; shift 3
 MODES=("$@")
 RUN=${RUN_SECONDS:-4} WARM_MIN=${WARM_MIN_SECONDS:-15} WARM_MAX=${WARM_MAX_SECONDS:-120}

@@ -9,7 +9,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
 /**
  * The {@link LoadApplication} on Jersey 3.1 as a servlet on embedded Jetty 12, for the load comparison of
  * docs/benchmarks.md: {@code LoadServer <none|naive|bound|fields|feature> <port> <agents>}. Not a test; run by
- * {@code load/load.sh}.
+ * {@code limiter-jaxrs/load/load.sh} and {@code load/interleaved.sh}.
  */
 public final class LoadServer {
 
