@@ -37,22 +37,22 @@ CP=$M/target/test-classes:$M/target/classes:limiter-core/target/classes:limiter-
 if [ "$AGENTS" = "1" ]; then ARGS=(-H "Authorization: Bearer ak_load_0_0123456789abcdef"); else ARGS=(-s "$M/load/keys.lua"); fi
 HZ=$(getconf CLK_TCK)
 
-declare -A PID PORT
+port=${PORT:-18090}
+declare -A PID PORTS
 cleanup() { for m in "${!PID[@]}"; do kill "${PID[$m]}" 2>/dev/null || true; done; }
 trap cleanup EXIT
-port=${PORT:-18090}
 for m in "${MODES[@]}"; do
   java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -cp "$CP" "$MAIN" "$m" "$port" "$AGENTS" \
     > "${TMPDIR:-/tmp}/interleaved-server-$m.log" 2>&1 &
-  PID[$m]=$!; PORT[$m]=$port; port=$((port + 1))
+  PID[$m]=$!; PORTS[$m]=$port; port=$((port + 1))
 done
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }                       # user + system ticks, all threads
 jit() { cat /proc/"$1"/task/*/stat 2>/dev/null | awk '/\((C1|C2) CompilerThre/ {t += $14 + $15} END {print t + 0}'; }
-load() { AGENTS=$AGENTS wrk -t2 -c32 -d"$2"s "${ARGS[@]}" "http://127.0.0.1:${PORT[$1]}/hello"; }
+load() { AGENTS=$AGENTS wrk -t2 -c32 -d"$2"s "${ARGS[@]}" "http://127.0.0.1:${PORTS[$1]}/hello"; }
 
 for m in "${MODES[@]}"; do
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:${PORT[$m]}/hello" && break; sleep 0.2; done
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:${PORTS[$m]}/hello" && break; sleep 0.2; done
   # warm up until the compilers used under 2 % of a 5 s load, at least WARM_MIN and at most WARM_MAX seconds
   warmed=0
   while :; do
@@ -69,7 +69,8 @@ for r in $(seq 1 "$ROUNDS"); do
     before=$(cpu "${PID[$m]}"); result=$(load "$m" "$RUN"); after=$(cpu "${PID[$m]}")
     echo "$result" | awk -v r="$r" -v m="$m" -v t=$((after - before)) -v hz="$HZ" '
       /requests in/ {n = $1} /Non-2xx/ {bad = $4} /Requests\/sec/ {rps = $2}
-      END {printf "round=%d mode=%s rps=%.0f cpu_us=%.2f non2xx=%d\n", r, m, rps, t / hz * 1e6 / n, bad}' \
+      /Socket errors/ {gsub(",", ""); errors = $4 + $6 + $8 + $10}
+      END {printf "round=%d mode=%s rps=%.0f cpu_us=%.2f non2xx=%d errors=%d\n", r, m, rps, n ? t / hz * 1e6 / n : 0, bad, errors}' \
       | tee -a "$OUT"
   done
 done

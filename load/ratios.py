@@ -15,7 +15,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-LINE = re.compile(r"round=(\d+) mode=(\S+) rps=(\d+) cpu_us=([\d.]+) non2xx=(\d+)")
+LINE = re.compile(r"round=(\d+) mode=(\S+) rps=(\d+) cpu_us=([\d.]+) non2xx=(\d+)(?: errors=(\d+))?")
 
 
 def median_interval(values):
@@ -47,10 +47,10 @@ def main(path, modes):
     for line in open(path):
         m = LINE.search(line)
         if m:
-            runs[int(m[1])][m[2]] = (int(m[3]), float(m[4]), int(m[5]))
+            runs[int(m[1])][m[2]] = (int(m[3]), float(m[4]), int(m[5]) + int(m[6] or 0))
     rounds = [r for r in sorted(runs) if all(mode in runs[r] for mode in modes)]
     print(f"{len(rounds)} complete rounds in {path}")
-    print(f"{'mode':<10} {'req/s (median)':>15} {'CPU us/request':>15} {'non-2xx':>8}")
+    print(f"{'mode':<10} {'req/s (median)':>15} {'CPU us/request':>15} {'failed':>8}")
     for mode in modes:
         rps = statistics.median(runs[r][mode][0] for r in rounds)
         cpu = statistics.median(runs[r][mode][1] for r in rounds)
@@ -64,6 +64,9 @@ def main(path, modes):
             worse = sum(1 for x in loss if x > 0.05)
             print(f"{mode} vs {base}: throughput loss {describe(loss)}, CPU per request {describe(cpu)}, "
                   f"rounds with loss > 5 %: {worse}/{len(loss)}")
+    failed = sum(runs[r][mode][2] for r in rounds for mode in modes)
+    if failed:
+        sys.exit(f"{failed} answers were not 2xx or failed at the socket: the comparison is not valid")
 
 
 def self_test():
