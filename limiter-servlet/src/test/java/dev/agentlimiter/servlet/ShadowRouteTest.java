@@ -6,7 +6,6 @@ import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AgentLimiters;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,14 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
 /** Shadow mode per route, on real Jetty: the shadowed route never refuses, its neighbour enforces. */
@@ -45,11 +38,6 @@ class ShadowRouteTest {
             .shadowRoute("GET", "/trial", oneAMinute("trial"))
             .route("GET", "/enforced", oneAMinute("enforced"))
             .build();
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
     HttpServlet app =
         new HttpServlet() {
           private static final long serialVersionUID = 1L;
@@ -60,13 +48,9 @@ class ShadowRouteTest {
             response.getWriter().print("ok");
           }
         };
-    context.addServlet(new ServletHolder(app), "/*");
-    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-    server.setHandler(context);
-    server.start();
-    try {
+    try (FilteredJetty jetty = FilteredJetty.start(filter, app)) {
       HttpClient client = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + connector.getLocalPort();
+      String base = jetty.base();
       List<String> trial = new ArrayList<>();
       List<Integer> enforced = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -80,8 +64,6 @@ class ShadowRouteTest {
       assertThat(trial).containsExactly("200 \"trial\";r=0;t=60", "200 \"trial\";r=0;t=60", "200 \"trial\";r=0;t=60");
       assertThat(enforced).containsExactly(200, 429, 429);
       assertThat(invoked.get()).isEqualTo(4);
-    } finally {
-      server.stop();
     }
   }
 }

@@ -7,7 +7,6 @@ import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AgentLimiters;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,13 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,11 +38,6 @@ class UnusualStatusTest {
             .build();
     AgentLimiterFilter filter =
         AgentLimiterFilter.builder(AgentLimiters.newBuilder().build()).route("GET", "/odd", oneAtATime).build();
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
     HttpServlet app =
         new HttpServlet() {
           private static final long serialVersionUID = 1L;
@@ -59,13 +47,9 @@ class UnusualStatusTest {
             response.setStatus(Integer.parseInt(request.getParameter("status")));
           }
         };
-    context.addServlet(new ServletHolder(app), "/*");
-    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
-    server.setHandler(context);
-    server.start();
-    try {
+    try (FilteredJetty jetty = FilteredJetty.start(filter, app)) {
       HttpClient client = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + connector.getLocalPort() + "/odd?status=";
+      String base = jetty.base() + "/odd?status=";
       List<Integer> statuses = new ArrayList<>();
       for (int status : new int[] {600, 799, 999, 200}) {
         statuses.add(
@@ -73,8 +57,6 @@ class UnusualStatusTest {
                 .statusCode());
       }
       assertThat(statuses).containsExactly(600, 799, 999, 200);
-    } finally {
-      server.stop();
     }
   }
 }
