@@ -148,6 +148,39 @@ public final class Decision {
   }
 
   /**
+   * A refusal by a lane's penalty box ({@link Reason#QUARANTINED}). It names what the box recorded, not the
+   * policy of the refused request: {@link #policy()} is the policy whose refusal put the agent in the box,
+   * {@link #cause()} that refusal's reason ({@code loop-detected}, {@code rate-limited}, {@code
+   * concurrency-limited}), and {@link #detail()} says so with the lane and when the quarantine ends.
+   *
+   * @param lane the lane whose box holds the agent
+   * @param policy the policy whose refusal put the agent in the box
+   * @param offence the reason of that refusal
+   * @param remaining time until the quarantine ends, positive: the exact retry-after
+   * @throws IllegalArgumentException if {@code remaining} is not positive, or {@code offence} is {@link
+   *     Reason#ALLOWED}
+   */
+  public static Decision quarantined(String lane, String policy, Reason offence, Duration remaining) {
+    Objects.requireNonNull(lane, "lane");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(offence, "offence");
+    if (offence.isAllowed()) {
+      throw new IllegalArgumentException("decision: a quarantine needs an offence other than ALLOWED");
+    }
+    Decision base = denied(Reason.QUARANTINED, List.of(), null, policy, remaining);
+    String cause = offence.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    String detail =
+        "the agent is quarantined in lane '" + lane + "' by policy '" + policy + "' after "
+            + offence + "; the quarantine ends in " + ceilSeconds(remaining) + " s";
+    if (detail.length() > MAX_DETAIL_LENGTH) {
+      detail = "the agent is quarantined after " + offence + "; the quarantine ends in "
+          + ceilSeconds(remaining) + " s";
+    }
+    return new Decision(
+        Reason.QUARANTINED, List.of(), null, policy, base.retryAfter, cause, checkDetail(detail));
+  }
+
+  /**
    * A refusal before any limit was consulted, which waiting cannot cure: an invalid request, a missing or
    * failed credential, a missing scope.
    *
@@ -205,8 +238,8 @@ public final class Decision {
   }
 
   /**
-   * The machine-readable cause of a {@linkplain #refused refusal}, for the problem body and the audit log;
-   * empty for admissions and limit denials.
+   * The machine-readable cause of a {@linkplain #refused refusal} or a {@linkplain #quarantined quarantine},
+   * for the problem body and the audit log; empty for admissions and limit denials.
    */
   public Optional<String> cause() {
     return Optional.ofNullable(cause);

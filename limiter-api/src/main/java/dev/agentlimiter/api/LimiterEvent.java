@@ -44,11 +44,13 @@ public sealed interface LimiterEvent {
    * The agent was put in the penalty box of a lane.
    *
    * @param lane the lane
+   * @param policy the policy whose refusal triggered it
    * @param duration how long
    * @param level the escalation level, from 1
    * @param cause the refusal that triggered it
    */
-  record Quarantined(String agentId, String lane, Duration duration, int level, Reason cause)
+  record Quarantined(
+      String agentId, String lane, String policy, Duration duration, int level, Reason cause)
       implements LimiterEvent {}
 
   /**

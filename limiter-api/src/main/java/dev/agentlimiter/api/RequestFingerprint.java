@@ -28,15 +28,46 @@ public final class RequestFingerprint {
 
   private final long high;
   private final long low;
+  private final boolean safe;
 
-  private RequestFingerprint(long high, long low) {
+  private RequestFingerprint(long high, long low, boolean safe) {
     this.high = high;
     this.low = low;
+    this.safe = safe;
   }
 
-  /** A fingerprint from its two halves, as {@link #high()} and {@link #low()} return them. */
+  /**
+   * A fingerprint from its two halves, as {@link #high()} and {@link #low()} return them, of a request that
+   * is not {@linkplain #isSafe() safe}: every repeat counts.
+   */
   public static RequestFingerprint of(long high, long low) {
-    return new RequestFingerprint(high, low);
+    return new RequestFingerprint(high, low, false);
+  }
+
+  /**
+   * A fingerprint from its two halves, of a request of a safe method ({@code GET}, {@code HEAD}, {@code
+   * OPTIONS}, {@code TRACE}) if {@code safe}: then {@link LoopDetection} counts a repeat only when it shows a
+   * storm, never a patient poll.
+   */
+  public static RequestFingerprint of(long high, long low, boolean safe) {
+    return new RequestFingerprint(high, low, safe);
+  }
+
+  /**
+   * Whether the request's method is safe in the sense of RFC 9110 ({@code GET}, {@code HEAD}, {@code
+   * OPTIONS}, {@code TRACE}), as {@link #builder} sets it. {@link LoopDetection} judges repeats of safe
+   * requests by what tells a retry storm from polling; see there.
+   */
+  public boolean isSafe() {
+    return safe;
+  }
+
+  /** Whether {@code method} is safe in the sense of RFC 9110: GET, HEAD, OPTIONS or TRACE (any case). */
+  public static boolean isSafeMethod(String method) {
+    return method.equalsIgnoreCase("GET")
+        || method.equalsIgnoreCase("HEAD")
+        || method.equalsIgnoreCase("OPTIONS")
+        || method.equalsIgnoreCase("TRACE");
   }
 
   /**
@@ -96,6 +127,10 @@ public final class RequestFingerprint {
     return low;
   }
 
+  /**
+   * Equal when both halves are. The method is part of the digest, so built fingerprints that are equal
+   * agree on {@link #isSafe()}.
+   */
   @Override
   public boolean equals(@org.jspecify.annotations.Nullable Object o) {
     return o instanceof RequestFingerprint other && high == other.high && low == other.low;
@@ -164,7 +199,7 @@ public final class RequestFingerprint {
       part(all, query);
       all.update(body.digest());
       byte[] d = all.digest();
-      return new RequestFingerprint(readLong(d, 0), readLong(d, 8));
+      return new RequestFingerprint(readLong(d, 0), readLong(d, 8), isSafeMethod(method));
     }
 
     private static void part(MessageDigest digest, String value) {

@@ -708,16 +708,17 @@ class DefenceConfigTest {
   @Test
   void quarantineStatusIsValidated() {
     QuarantineStatus status =
-        new QuarantineStatus("agent-7", "default", Duration.ofMinutes(1), 1, Reason.LOOP_DETECTED);
+        new QuarantineStatus("agent-7", "default", "p", Duration.ofMinutes(1), 1, Reason.LOOP_DETECTED);
     assertThat(status.level()).isEqualTo(1);
+    assertThat(status.policy()).isEqualTo("p");
     rejects(
-        () -> new QuarantineStatus("a", "default", Duration.ZERO, 1, Reason.RATE_LIMITED),
+        () -> new QuarantineStatus("a", "default", "p", Duration.ZERO, 1, Reason.RATE_LIMITED),
         "quarantine status: remaining must be > 0 and level >= 1 but were PT0S and 1");
     rejects(
-        () -> new QuarantineStatus("a", "default", Duration.ofSeconds(-1), 1, Reason.RATE_LIMITED),
+        () -> new QuarantineStatus("a", "default", "p", Duration.ofSeconds(-1), 1, Reason.RATE_LIMITED),
         "quarantine status: remaining must be > 0 and level >= 1 but were PT-1S and 1");
     rejects(
-        () -> new QuarantineStatus("a", "default", NS, 0, Reason.RATE_LIMITED),
+        () -> new QuarantineStatus("a", "default", "p", NS, 0, Reason.RATE_LIMITED),
         "quarantine status: remaining must be > 0 and level >= 1 but were PT0.000000001S and 0");
   }
 }

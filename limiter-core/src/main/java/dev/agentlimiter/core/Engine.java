@@ -43,6 +43,8 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   private final AtomicInteger scopes = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> laneIds = new ConcurrentHashMap<>();
   private final List<String> laneNames = new CopyOnWriteArrayList<>();
+  /** Policy names by {@link BoundPolicy#id}, for the penalty box's records. */
+  private final ConcurrentHashMap<Integer, String> policyNames = new ConcurrentHashMap<>();
   /** Budgets by name, each with the scope its balances are kept under (shared by linked policies). */
   private final ConcurrentHashMap<String, BudgetScope> budgetScopes = new ConcurrentHashMap<>();
 
@@ -67,14 +69,20 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     this.clock = clock;
     this.store = store;
     this.listener = listener;
-    this.box = new PenaltyBox(clock, maximumAgents, idleExpiry, laneNames::get);
+    this.box =
+        new PenaltyBox(
+            clock,
+            maximumAgents,
+            idleExpiry,
+            laneNames::get,
+            id -> policyNames.getOrDefault(id, "unknown"));
     this.watches = new WatchTable(clock, maximumAgents, idleExpiry);
     this.inFlight = new InFlightTable(maximumAgents);
     this.budgets = new BudgetLedger(clock, epochAnchorNanos, maximumAgents, idleExpiry);
     for (Policy policy : policies) {
       bind(policy);
     }
-    this.gate = new HttpGate(this, http, maximumAgents);
+    this.gate = new HttpGate(this, http);
   }
 
   BoundPolicy bind(Policy policy) {
@@ -105,7 +113,11 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     int scope = budgetScope;
     return bound.computeIfAbsent(
         policy,
-        p -> new BoundPolicy(p, store.bind(p), scopes.getAndIncrement(), lane, scope));
+        p -> {
+          int id = scopes.getAndIncrement();
+          policyNames.put(id, p.name());
+          return new BoundPolicy(p, store.bind(p), id, lane, scope);
+        });
   }
 
   private int laneId(String lane) {
@@ -123,20 +135,45 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     }
   }
 
+  /**
+   * Tells the listener of an event. Nothing it throws reaches the caller, except a {@link
+   * VirtualMachineError}, which is rethrown: callers that hold state when they emit release it first
+   * (see {@link Pipeline} and {@link #enter(AgentRequest)}).
+   */
   void emit(LimiterEvent event) {
     try {
       listener.onEvent(event);
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) { // an Error from a listener (an assertion, say) must not change a decision
       LOG.log(System.Logger.Level.WARNING, "limiter listener failed on an event", e);
     }
   }
 
+  /** Tells the listener of a decision; as {@link #emit}, only a {@link VirtualMachineError} escapes. */
   private void announce(AgentRequest request, Decision decision) {
     try {
       listener.onDecision(request, decision);
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
       LOG.log(System.Logger.Level.WARNING, "limiter listener failed; decision unchanged", e);
     }
+  }
+
+  /**
+   * Announces the decision of an admission; if the listener throws a {@link VirtualMachineError}, the
+   * admission is ended first (its permits and reservations released), so nothing is held by a request the
+   * caller never received.
+   */
+  private Admission announced(AgentRequest request, Admission admission) {
+    try {
+      announce(request, admission.decision());
+    } catch (VirtualMachineError e) {
+      admission.close();
+      throw e;
+    }
+    return admission;
   }
 
   @Override
@@ -163,9 +200,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       announce(request, decision);
       return new EngineAdmission.Ended(decision);
     }
-    Admission admission = Pipeline.enter(this, request);
-    announce(request, admission.decision());
-    return admission;
+    return announced(request, Pipeline.enter(this, request));
   }
 
   private static boolean defended(List<Policy> policies) {
@@ -182,7 +217,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     BoundPolicy b = bind(policy);
     if (b.reputation != null && outcome.kind() != Outcome.Kind.UNKNOWN) {
       long now = clock.now();
-      reputation(b, watches.get(b, agent.id(), now), agent.id(), now, outcome.kind());
+      reputation(b, watches.get(b, StateKeys.of(agent), now), agent.id(), now, outcome.kind());
     }
   }
 
@@ -246,7 +281,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   private Decision decideOne(AgentRequest request, BoundPolicy b) {
     long[] probe = new long[b.limitCount * PolicyState.PROBE_STRIDE];
     long now = clock.now();
-    if (b.state.tryConsume(request.agent().id(), request.costFor(b.policy), now, probe, 0)) {
+    if (b.state.tryConsume(StateKeys.of(request.agent()), request.costFor(b.policy), now, probe, 0)) {
       return Decision.allowed(b.statuses(probe, 0));
     }
     return refusal(b, probe, 0);
@@ -254,7 +289,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
 
   private Decision decideMany(AgentRequest request, int count) {
     List<Policy> policies = request.policies();
-    String agentId = request.agent().id();
+    String agentId = StateKeys.of(request.agent());
     BoundPolicy[] bounds = new BoundPolicy[count];
     int slots = 0;
     for (int i = 0; i < count; i++) {
@@ -299,7 +334,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       return decide(AgentRequest.of(agent, policy)).isAllowed();
     }
     BoundPolicy b = bind(policy);
-    return b.state.tryConsume(agent.id(), policy.cost(), clock.now());
+    return b.state.tryConsume(StateKeys.of(agent), policy.cost(), clock.now());
   }
 
   @Override
@@ -316,15 +351,16 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   public List<RateLimitStatus> inspect(AgentIdentity agent, Policy policy) {
     BoundPolicy b = bind(policy);
     long[] probe = new long[b.limitCount * PolicyState.PROBE_STRIDE];
-    b.state.inspect(agent.id(), policy.cost(), clock.now(), probe, 0);
+    b.state.inspect(StateKeys.of(agent), policy.cost(), clock.now(), probe, 0);
     return List.copyOf(b.statuses(probe, 0));
   }
 
   @Override
   public void reset(AgentIdentity agent, Policy policy) {
     BoundPolicy b = bind(policy);
-    b.state.forget(agent.id());
-    watches.forget(b, agent.id());
+    String key = StateKeys.of(agent);
+    b.state.forget(key);
+    watches.forget(b, key);
   }
 
   @Override
@@ -337,13 +373,13 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     Integer id = laneIds.get(lane);
     return id == null
         ? Optional.empty()
-        : Optional.ofNullable(box.status(id, agent.id(), clock.now()));
+        : Optional.ofNullable(box.status(id, StateKeys.of(agent), clock.now()));
   }
 
   @Override
   public boolean release(AgentIdentity agent, String lane) {
     Integer id = laneIds.get(lane);
-    if (id == null || !box.release(id, agent.id(), clock.now())) {
+    if (id == null || !box.release(id, StateKeys.of(agent), clock.now())) {
       return false;
     }
     emit(new LimiterEvent.QuarantineReleased(agent.id(), lane));
@@ -352,7 +388,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
 
   @Override
   public int inFlight(AgentIdentity agent, Policy policy) {
-    return inFlight.inFlight(bind(policy), agent.id());
+    return inFlight.inFlight(bind(policy), StateKeys.of(agent));
   }
 
   @Override
@@ -362,7 +398,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     if (rep == null) {
       return 100;
     }
-    AgentWatch w = watches.getIfPresent(b, agent.id());
+    AgentWatch w = watches.getIfPresent(b, StateKeys.of(agent));
     return w == null
         ? rep.ceilingPercent()
         : reputation(b, w, agent.id(), clock.now(), Outcome.Kind.UNKNOWN);
@@ -373,6 +409,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     BudgetScope scope = budgetScopes.get(budget);
     return scope == null
         ? OptionalLong.empty()
-        : OptionalLong.of(budgets.balance(scope.id(), agent.id(), scope.budget(), clock.now()));
+        : OptionalLong.of(
+            budgets.balance(scope.id(), StateKeys.of(agent), scope.budget(), clock.now()));
   }
 }

@@ -65,6 +65,20 @@ final class EngineAdmission implements Admission {
 
   private void end(Outcome outcome) {
     engine.inFlight.releaseAll(permits);
+    RequestFingerprint fp = request.fingerprint();
+    if (fp != null) {
+      // the request is no longer in flight for loop detection, whatever its outcome
+      for (int i = 0; i < bounds.length; i++) {
+        AgentWatch w = watches[i];
+        if (bounds[i].loop != null && w != null) {
+          synchronized (w) {
+            if (w.loops != null) {
+              w.loops.ended(fp);
+            }
+          }
+        }
+      }
+    }
     boolean settle = outcome.actualCost().isPresent() && reservations.length > 0;
     if (!settle && outcome.kind() == Outcome.Kind.UNKNOWN) {
       return;
@@ -85,7 +99,6 @@ final class EngineAdmission implements Admission {
     }
     boolean failed = outcome.kind() == Outcome.Kind.FAILURE;
     String agentId = request.agent().id();
-    RequestFingerprint fp = request.fingerprint();
     for (int i = 0; i < bounds.length; i++) {
       BoundPolicy b = bounds[i];
       if (b.loop == null && b.reputation == null) {
@@ -93,7 +106,7 @@ final class EngineAdmission implements Admission {
       }
       AgentWatch w = watches[i];
       if (w == null) {
-        w = engine.watches.get(b, agentId, now);
+        w = engine.watches.get(b, StateKeys.of(request.agent()), now);
       }
       if (b.loop != null && fp != null) {
         synchronized (w) {

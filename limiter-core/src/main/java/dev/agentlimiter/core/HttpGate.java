@@ -1,8 +1,5 @@
 package dev.agentlimiter.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentRequest;
@@ -12,6 +9,7 @@ import dev.agentlimiter.api.IdentityResult;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.PolicyState;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.RequestFingerprint;
 import dev.agentlimiter.api.RequestRules;
@@ -26,9 +24,16 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The HTTP side of the engine ({@link Engine#enter(RequestView, Route)}): request rules, identity, the
- * credential-failure guard, scopes, tier overrides, body and fingerprint, then the policy pipeline.
- * Thread-safe; the only state it keeps is the set of client addresses refused for failing credentials.
+ * The HTTP side of the engine ({@link Engine#enter(RequestView, Route)}): request rules, the
+ * credential-failure guard, identity, scopes, tier overrides, body and fingerprint, then the policy
+ * pipeline. Thread-safe; it keeps no state of its own (the guard's buckets are the engine's).
+ *
+ * <p><b>The guard is consulted before any credential is checked.</b> A request takes a token from its
+ * client address's {@value AgentLimiters#CREDENTIAL_FAILURES_POLICY} bucket before the resolver chain
+ * runs; an address with none left is refused ({@code RATE_LIMITED}, the exact wait for a token) without a
+ * resolver being called, for right and wrong credentials alike. The token is given back unless the
+ * credential was rejected, so over any window the credentials rejected from one address are at most the
+ * limit's allowance, and once it is spent no credential from that address is checked at all.
  */
 final class HttpGate {
 
@@ -38,13 +43,17 @@ final class HttpGate {
   /** Cause of a failure of the resolver itself (it threw); the credential is refused, never admitted. */
   static final String RESOLVER_ERROR = "resolver-error";
 
+  /**
+   * Cause, in the {@link LimiterEvent.RequestRefused} event, of a request refused by the credential-failure
+   * guard: its address has failed too many credentials, and its own was not checked.
+   */
+  static final String CREDENTIALS_NOT_CHECKED = "credential-failures-exhausted";
+
   private final Engine engine;
   private final IdentityResolver[] chain;
   private final IdentityResolver anonymous;
   private final Map<String, Map<String, Policy>> tierOverrides;
-  private final Policy credentialFailures;
-  /** Client address key → engine nanos until which its credentials are not even checked. */
-  private final Cache<String, Long> refusedAddresses;
+  private final BoundPolicy credentialFailures;
 
   /**
    * What the builder configured for the HTTP side.
@@ -60,23 +69,12 @@ final class HttpGate {
       Map<String, Map<String, Policy>> tierOverrides,
       Policy credentialFailures) {}
 
-  HttpGate(Engine engine, Config config, long maximumAddresses) {
+  HttpGate(Engine engine, Config config) {
     this.engine = engine;
     this.chain = config.chain().toArray(new IdentityResolver[0]);
     this.anonymous = config.anonymous();
     this.tierOverrides = config.tierOverrides();
-    this.credentialFailures = engine.bind(config.credentialFailures()).policy;
-    this.refusedAddresses =
-        Caffeine.newBuilder()
-            .maximumSize(maximumAddresses)
-            .expireAfter(Expiry.<String, Long>writing((address, until) -> untilNow(until)))
-            .ticker(engine.clock::cacheNow)
-            .build();
-  }
-
-  /** How long a refusal of an address lasts from now: Caffeine reads it once, when the entry is written. */
-  private Duration untilNow(long untilNanos) {
-    return Duration.ofNanos(Math.max(1, untilNanos - engine.clock.now()));
+    this.credentialFailures = engine.bind(config.credentialFailures());
   }
 
   Admission enter(RequestView request, Route route) {
@@ -88,27 +86,42 @@ final class HttpGate {
       }
     }
 
-    // identity; a client address that failed too many credentials is not even checked
-    if (refusedAddresses.estimatedSize() > 0) {
-      Decision blocked = refusedAddress(request);
-      if (blocked != null) {
-        return refuse(blocked, null, request);
-      }
-    }
+    // identity, behind the guard: a token of the client address's failure bucket is taken before any
+    // credential is checked, and given back unless the credential is rejected
     AgentIdentity agent = null;
-    for (IdentityResolver resolver : chain) {
-      IdentityResult result;
+    AgentIdentity client = null;
+    if (chain.length > 0) {
+      client = clientOf(request);
+      String address = StateKeys.of(client);
+      long now = engine.clock.now();
+      if (!credentialFailures.state.tryConsume(address, 1, now)) {
+        return addressRefused(client, address, now);
+      }
+      String rejected = null;
       try {
-        result = resolver.resolve(request);
-      } catch (RuntimeException e) {
-        result = new IdentityResult.Rejected(RESOLVER_ERROR);
+        for (IdentityResolver resolver : chain) {
+          IdentityResult result;
+          try {
+            result = resolver.resolve(request);
+          } catch (RuntimeException e) {
+            result = new IdentityResult.Rejected(RESOLVER_ERROR);
+          }
+          if (result instanceof IdentityResult.Identified identified) {
+            agent = identified.identity();
+            break;
+          }
+          if (result instanceof IdentityResult.Rejected r) {
+            rejected = r.cause();
+            break;
+          }
+        }
+      } finally {
+        if (rejected == null) {
+          credentialFailures.state.refund(address, 1, now); // identified, or no credential: no charge
+        }
       }
-      if (result instanceof IdentityResult.Identified identified) {
-        agent = identified.identity();
-        break;
-      }
-      if (result instanceof IdentityResult.Rejected rejected) {
-        return credentialFailed(request, rejected.cause());
+      if (rejected != null) {
+        return credentialFailed(client, rejected);
       }
     }
     if (agent == null) {
@@ -119,7 +132,7 @@ final class HttpGate {
             null,
             request);
       }
-      agent = clientOf(request);
+      agent = client != null ? client : clientOf(request);
     }
 
     if (!route.requiredScopes().isEmpty()) {
@@ -159,17 +172,8 @@ final class HttpGate {
     return new HttpAdmission(engine.enter(admitted), agent, body);
   }
 
-  /** Charges a failed credential to the client address; refuses the address once it failed too many. */
-  private Admission credentialFailed(RequestView request, String cause) {
-    AgentIdentity client = clientOf(request);
-    Decision charged = engine.decideWithoutEvent(AgentRequest.of(client, credentialFailures));
-    if (!charged.isAllowed()) {
-      // compared by difference, like System.nanoTime(); addExact would throw into the request
-      long until = engine.clock.now() + charged.retryAfter().toNanos();
-      refusedAddresses.put(client.id(), until);
-      engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.RATE_LIMITED, cause));
-      return new HttpAdmission(new EngineAdmission.Ended(charged), null, null);
-    }
+  /** A rejected credential, already charged to the client address by the guard. */
+  private Admission credentialFailed(AgentIdentity client, String cause) {
     engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.UNAUTHENTICATED, cause));
     return new HttpAdmission(
         new EngineAdmission.Ended(Decision.refused(Reason.UNAUTHENTICATED, cause, UNAUTHENTICATED_DETAIL)),
@@ -177,19 +181,23 @@ final class HttpGate {
         null);
   }
 
-  private @Nullable Decision refusedAddress(RequestView request) {
-    String client = clientOf(request).id();
-    Long until = refusedAddresses.getIfPresent(client);
-    if (until == null) {
-      return null;
+  /**
+   * The refusal of an address whose failure bucket is empty: no credential of it was checked. The wait is
+   * the exact time until the bucket holds a token again.
+   */
+  private Admission addressRefused(AgentIdentity client, String address, long now) {
+    long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
+    credentialFailures.state.inspect(address, 1, now, probe, 0);
+    Decision refusal;
+    if (probe[2] > 0) {
+      refusal = Engine.refusal(credentialFailures, probe, 0);
+    } else {
+      // a token came back between the two readings (another request's refund): still refused, briefly
+      refusal =
+          Decision.denied(Reason.RATE_LIMITED, credentialFailures.policy.name(), Duration.ofNanos(1));
     }
-    long left = until - engine.clock.now();
-    if (left <= 0) {
-      refusedAddresses.invalidate(client);
-      return null;
-    }
-    return Decision.denied(
-        Reason.RATE_LIMITED, credentialFailures.name(), Duration.ofNanos(left));
+    engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.RATE_LIMITED, CREDENTIALS_NOT_CHECKED));
+    return new HttpAdmission(new EngineAdmission.Ended(refusal), null, null);
   }
 
   private AgentIdentity clientOf(RequestView request) {

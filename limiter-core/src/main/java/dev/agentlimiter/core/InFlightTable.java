@@ -106,7 +106,7 @@ final class InFlightTable {
     for (Permit p : reclaimed) {
       events.accept(
           new LimiterEvent.PermitReclaimed(
-              p.held.key.id, p.policy, Duration.ofNanos(now - p.acquiredAt)));
+              StateKeys.display(p.held.key.id), p.policy, Duration.ofNanos(now - p.acquiredAt)));
     }
   }
 

@@ -7,8 +7,15 @@ import java.util.Arrays;
 /**
  * One agent's recent requests under one policy, for {@link LoopDetection}: up to
  * {@code trackedFingerprints} slots (grown on demand), each with the times of its last {@code repeats + 1}
- * sightings, its consecutive failures and its escalation. Not thread-safe: the owning {@link AgentWatch}
- * guards it.
+ * sightings, its consecutive failures, its escalation, how many of its requests are in flight and the
+ * earliest time its last refusal told the agent to come back. Not thread-safe: the owning {@link
+ * AgentWatch} guards it.
+ *
+ * <p>A repeat of a {@linkplain RequestFingerprint#isSafe() safe} request counts only as part of a storm:
+ * while an identical request is still in flight, after an identical one failed, or before the retry-after
+ * the agent was given for it. A patient repeat (the previous one answered, successfully, and any
+ * retry-after honoured) starts the count again, so polling is never a loop. Every repeat of any other
+ * request counts.
  *
  * <p>A slot only ever refuses its own fingerprint, and a reused slot starts empty, so distinct requests
  * cannot affect each other; forgetting a slot can only miss a loop.
@@ -33,6 +40,9 @@ final class LoopTable {
   private long[] lastFailure = new long[1];
   private int[] strikes = new int[1];
   private long[] blockedUntil = new long[1];
+  private int[] inFlight = new int[1];
+  private long[] lastStart = new long[1];
+  private long[] notBefore = new long[1];
 
   LoopTable(LoopDetection rule) {
     this.ring = rule.repeats() + 1;
@@ -55,14 +65,18 @@ final class LoopTable {
     if (s < 0) {
       s = claim(fp.high(), fp.low(), now);
     }
+    if (failures[s] > 0 && now - lastFailure[s] >= windowNanos) {
+      failures[s] = 0;
+    }
+    if (fp.isSafe() && !storming(s, now)) {
+      next[s] = 0; // a patient repeat: the count starts again with this sighting
+      seen[s] = 0;
+    }
     lastSeen[s] = now;
     int base = s * ring;
     times[base + next[s]] = now;
     next[s] = (next[s] + 1) % ring;
     seen[s] = Math.min(ring, seen[s] + 1);
-    if (failures[s] > 0 && now - lastFailure[s] >= windowNanos) {
-      failures[s] = 0;
-    }
     long retryAt = Long.MIN_VALUE;
     boolean repeated = false;
     if (seen[s] == ring) {
@@ -82,6 +96,8 @@ final class LoopTable {
     lastErrorLoop = errorLoop && !repeated;
     if (!repeated && !errorLoop && !blocked) {
       strikes[s] = 0;
+      inFlight[s] = Math.min(inFlight[s] + 1, 1 << 20);
+      lastStart[s] = now;
       return 0;
     }
     strikes[s] = Math.min(strikes[s] + 1, 62);
@@ -95,6 +111,44 @@ final class LoopTable {
   }
 
   private boolean lastErrorLoop;
+
+  /**
+   * Whether a sighting in slot {@code s} now is part of a storm: an identical request still in flight
+   * (started within the window, so a leaked one stops counting), an identical one failed within the
+   * window, or the agent was told to wait longer.
+   */
+  private boolean storming(int s, long now) {
+    return (inFlight[s] > 0 && now - lastStart[s] < windowNanos)
+        || failures[s] > 0
+        || now < notBefore[s]
+        || now < blockedUntil[s];
+  }
+
+  /** A request of {@code fp} that {@link #check} let through has ended (answered or not). */
+  void ended(RequestFingerprint fp) {
+    int s = find(fp.high(), fp.low());
+    if (s >= 0 && inFlight[s] > 0) {
+      inFlight[s]--;
+    }
+  }
+
+  /**
+   * A request of {@code fp} that {@link #check} let through was refused by a later check, with the agent
+   * told to come back at {@code retryAt}: it is no longer in flight, and a repeat before {@code retryAt}
+   * ignores the retry-after.
+   */
+  void refused(RequestFingerprint fp, long retryAt) {
+    int s = find(fp.high(), fp.low());
+    if (s < 0) {
+      return;
+    }
+    if (inFlight[s] > 0) {
+      inFlight[s]--;
+    }
+    if (notBefore[s] == Long.MIN_VALUE || retryAt - notBefore[s] > 0) {
+      notBefore[s] = retryAt;
+    }
+  }
 
   /** Whether the last refusal of {@link #check} was for repeated failures rather than repeats. */
   boolean lastWasErrorLoop() {
@@ -151,6 +205,9 @@ final class LoopTable {
     strikes[s] = 0;
     blockedUntil[s] = Long.MIN_VALUE;
     lastFailure[s] = Long.MIN_VALUE;
+    inFlight[s] = 0;
+    lastStart[s] = Long.MIN_VALUE;
+    notBefore[s] = Long.MIN_VALUE;
     return s;
   }
 
@@ -165,5 +222,8 @@ final class LoopTable {
     lastFailure = Arrays.copyOf(lastFailure, n);
     strikes = Arrays.copyOf(strikes, n);
     blockedUntil = Arrays.copyOf(blockedUntil, n);
+    inFlight = Arrays.copyOf(inFlight, n);
+    lastStart = Arrays.copyOf(lastStart, n);
+    notBefore = Arrays.copyOf(notBefore, n);
   }
 }

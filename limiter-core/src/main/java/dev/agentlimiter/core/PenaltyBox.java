@@ -28,6 +28,7 @@ final class PenaltyBox {
 
   private final EngineClock clock;
   private final IntFunction<String> laneNames;
+  private final IntFunction<String> policyNames;
   private final Cache<ScopedKey, Offences> cache;
 
   // Eviction is not a release: quarantined (or still decaying) entries evicted for size are remembered
@@ -58,9 +59,19 @@ final class PenaltyBox {
   private final long salt = ThreadLocalRandom.current().nextLong();
   private volatile boolean remembering;
 
-  PenaltyBox(EngineClock clock, long maximum, Duration idle, IntFunction<String> laneNames) {
+  /**
+   * @param laneNames the lane of each lane number
+   * @param policyNames the name of each policy number ({@link BoundPolicy#id})
+   */
+  PenaltyBox(
+      EngineClock clock,
+      long maximum,
+      Duration idle,
+      IntFunction<String> laneNames,
+      IntFunction<String> policyNames) {
     this.clock = clock;
     this.laneNames = laneNames;
+    this.policyNames = policyNames;
     int slots = EvictionLedger.slotsFor(maximum);
     this.memory = new AtomicLongArray(slots * MEMORY_FIELDS);
     this.memoryMask = slots - 1;
@@ -96,7 +107,7 @@ final class PenaltyBox {
       until = o.until;
       lastEnd = o.lastEnd;
       decay = o.decayNanos;
-      levelAndCause = o.level | ((long) causeCode(o.cause) << 8);
+      levelAndCause = o.level | ((long) causeCode(o.cause) << 8) | ((long) o.policy << 32);
     }
     long h = hash(key);
     long tag = h | 1;
@@ -138,7 +149,8 @@ final class PenaltyBox {
       o.decayNanos = memory.get(at + DECAY);
       long levelAndCause = memory.get(at + LEVEL_AND_CAUSE);
       o.level = (int) (levelAndCause & 0xff);
-      o.cause = CAUSES[(int) (levelAndCause >>> 8)];
+      o.cause = CAUSES[(int) ((levelAndCause >>> 8) & 0xff)];
+      o.policy = (int) (levelAndCause >>> 32);
       memory.set(at + TAG, 0); // back in the cache; an eviction writes it again
       return o;
     }
@@ -177,8 +189,8 @@ final class PenaltyBox {
    * @return the event if the agent was quarantined now
    */
   LimiterEvent.@Nullable Quarantined offence(
-      int lane, String agentId, Quarantine rule, Reason cause, long now) {
-    ScopedKey key = new ScopedKey(lane, agentId);
+      int lane, String agentKey, int policy, Quarantine rule, Reason cause, long now) {
+    ScopedKey key = new ScopedKey(lane, agentKey);
     Offences o =
         cache.get(
             key,
@@ -196,7 +208,10 @@ final class PenaltyBox {
         trigger = o.countDenial(rule, now);
       }
       if (trigger) {
-        event = o.quarantine(rule, cause, now, agentId, laneNames.apply(lane));
+        o.policy = policy;
+        event =
+            o.quarantine(
+                rule, cause, now, StateKeys.display(agentKey), laneNames.apply(lane), policyNames.apply(policy));
       }
     }
     cache.put(key, o); // a write: re-evaluates the entry's expiry (reads never extend it)
@@ -219,16 +234,19 @@ final class PenaltyBox {
     }
   }
 
-  @Nullable QuarantineStatus status(int lane, String agentId, long now) {
-    Offences o = find(new ScopedKey(lane, agentId));
-    return o == null ? null : o.status(agentId, laneNames.apply(lane), now);
+  /** The agent's quarantine in the lane now, or {@code null} if it is not quarantined. Creates no entry. */
+  @Nullable QuarantineStatus status(int lane, String agentKey, long now) {
+    Offences o = find(new ScopedKey(lane, agentKey));
+    return o == null ? null : o.status(StateKeys.display(agentKey), laneNames, lane, policyNames, now);
   }
 
   List<QuarantineStatus> all() {
     long now = clock.now();
     List<QuarantineStatus> out = new ArrayList<>();
     for (Map.Entry<ScopedKey, Offences> e : cache.asMap().entrySet()) {
-      QuarantineStatus s = e.getValue().status(e.getKey().id, laneNames.apply(e.getKey().scope), now);
+      QuarantineStatus s =
+          e.getValue()
+              .status(StateKeys.display(e.getKey().id), laneNames, e.getKey().scope, policyNames, now);
       if (s != null) {
         out.add(s);
       }
@@ -261,6 +279,8 @@ final class PenaltyBox {
     long lastEnd = Long.MIN_VALUE;
     long decayNanos;
     Reason cause = Reason.RATE_LIMITED;
+    /** The number of the policy whose refusal put the agent in the box. */
+    int policy;
 
     Offences(int ring) {
       denials = new long[ring];
@@ -286,7 +306,7 @@ final class PenaltyBox {
     }
 
     LimiterEvent.Quarantined quarantine(
-        Quarantine rule, Reason why, long now, String agentId, String lane) {
+        Quarantine rule, Reason why, long now, String agentId, String lane, String policyName) {
       decayNanos = rule.decayAfter().toNanos();
       if (level > 0 && lastEnd != Long.MIN_VALUE && now > lastEnd) {
         long decays = (now - lastEnd) / decayNanos;
@@ -304,14 +324,17 @@ final class PenaltyBox {
       cause = why;
       count = 0;
       next = 0;
-      return new LimiterEvent.Quarantined(agentId, lane, Duration.ofNanos(nanos), level, why);
+      return new LimiterEvent.Quarantined(
+          agentId, lane, policyName, Duration.ofNanos(nanos), level, why);
     }
 
-    synchronized @Nullable QuarantineStatus status(String agentId, String lane, long now) {
+    synchronized @Nullable QuarantineStatus status(
+        String agentId, IntFunction<String> lanes, int lane, IntFunction<String> policies, long now) {
       if (now >= until) {
         return null;
       }
-      return new QuarantineStatus(agentId, lane, Duration.ofNanos(until - now), level, cause);
+      return new QuarantineStatus(
+          agentId, lanes.apply(lane), policies.apply(policy), Duration.ofNanos(until - now), level, cause);
     }
 
     /**

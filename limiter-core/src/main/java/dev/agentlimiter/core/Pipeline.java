@@ -9,6 +9,7 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.PolicyState;
+import dev.agentlimiter.api.QuarantineStatus;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.RequestFingerprint;
@@ -27,13 +28,17 @@ final class Pipeline {
 
   private final Engine engine;
   private final AgentRequest request;
+  /** The agent's id, as events report it. */
   private final String agentId;
+  /** The agent's {@linkplain StateKeys state key}: its source and id. */
+  private final String key;
   private final BoundPolicy[] bounds;
   private final long now;
   private final long[] costs;
   private InFlightTable.@Nullable Permit[] permits;
   private BudgetLedger.@Nullable Reservation[] reservations;
   private int tokensTaken; // policies whose buckets have been charged
+  private int loopsPassed; // policies whose loop check let the request through (and counts it in flight)
   private final @Nullable AgentWatch[] watches;
   private final @Nullable ScopedKey[] keys;
   private List<RateLimitStatus> admittedStatuses = List.of();
@@ -42,6 +47,7 @@ final class Pipeline {
     this.engine = engine;
     this.request = request;
     this.agentId = request.agent().id();
+    this.key = StateKeys.of(request.agent());
     this.bounds = bounds;
     this.now = now;
     this.costs = new long[bounds.length];
@@ -55,17 +61,17 @@ final class Pipeline {
   private AgentWatch watch(int i) {
     AgentWatch w = watches[i];
     if (w == null) {
-      w = engine.watches.get(bounds[i], key(i), now);
+      w = engine.watches.get(bounds[i], scopedKey(i), now);
       watches[i] = w;
     }
     return w;
   }
 
   /** The (policy, agent) key of policy {@code i}, made once per request. */
-  private ScopedKey key(int i) {
+  private ScopedKey scopedKey(int i) {
     ScopedKey k = keys[i];
     if (k == null) {
-      k = new ScopedKey(bounds[i].id, agentId);
+      k = new ScopedKey(bounds[i].id, key);
       keys[i] = k;
     }
     return k;
@@ -100,11 +106,12 @@ final class Pipeline {
       }
     }
     if (!engine.box.isEmpty()) {
-      String agentId = request.agent().id();
+      String key = StateKeys.of(request.agent());
       for (BoundPolicy b : bounds) {
-        long wait = engine.box.remainingNanos(b.lane, agentId, now);
-        if (wait > 0) {
-          return Decision.denied(Reason.QUARANTINED, b.policy.name(), Duration.ofNanos(wait));
+        QuarantineStatus boxed = engine.box.status(b.lane, key, now);
+        if (boxed != null) {
+          // the box's own record: the lane, the policy that put the agent there, why, and until when
+          return Decision.quarantined(boxed.lane(), boxed.policy(), boxed.cause(), boxed.remaining());
         }
       }
     }
@@ -113,9 +120,15 @@ final class Pipeline {
 
   private static Admission enter(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
     Pipeline p = new Pipeline(engine, request, bounds, now);
-    Decision refusal = p.run();
+    Decision refusal;
+    try {
+      refusal = p.run();
+    } catch (Throwable e) { // a VirtualMachineError from a listener, say: give back what was taken first
+      p.undo(null);
+      throw e;
+    }
     if (refusal != null) {
-      p.undo();
+      p.undo(refusal);
       return new EngineAdmission.Ended(refusal);
     }
     return p.admitted();
@@ -131,6 +144,7 @@ final class Pipeline {
           if (d != null) {
             return d;
           }
+          loopsPassed = i + 1;
         }
       }
     }
@@ -140,7 +154,7 @@ final class Pipeline {
       if (cap != null) {
         InFlightTable.Permit permit =
             engine.inFlight.acquire(
-                b, key(i), cap.maxInFlight(), b.maxHoldNanos, now, engine.emitter);
+                b, scopedKey(i), cap.maxInFlight(), b.maxHoldNanos, now, engine.emitter);
         if (permit == null) {
           return offence(
               b, Decision.denied(Reason.CONCURRENCY_LIMITED, b.policy.name(), cap.retryAfter()));
@@ -221,7 +235,7 @@ final class Pipeline {
         cost = Math.min(b.policy.minCapacity(), ceilDiv(cost * 100, percent));
       }
       costs[i] = cost;
-      if (!b.state.tryConsume(agentId, cost, now, probe, offset)) {
+      if (!b.state.tryConsume(key, cost, now, probe, offset)) {
         return offence(b, Engine.refusal(b, probe, offset));
       }
       tokensTaken = i + 1;
@@ -250,7 +264,7 @@ final class Pipeline {
       }
       BudgetLedger.Reservation r =
           engine.budgets.reserve(
-              b.budgetScope, agentId, budget, request.estimateFor(b.policy), now, out);
+              b.budgetScope, key, budget, request.estimateFor(b.policy), now, out);
       RateLimitStatus status = budgetStatus(b, budget, out);
       if (r == null) {
         // only the budget: the buckets' tokens are given back, so their statuses would be stale
@@ -292,7 +306,7 @@ final class Pipeline {
   private Decision offence(BoundPolicy b, Decision refusal) {
     if (b.quarantine != null) {
       LimiterEvent.Quarantined event =
-          engine.box.offence(b.lane, agentId, b.quarantine, refusal.reason(), now);
+          engine.box.offence(b.lane, key, b.id, b.quarantine, refusal.reason(), now);
       if (event != null) {
         engine.emit(event);
       }
@@ -300,11 +314,26 @@ final class Pipeline {
     return refusal;
   }
 
-  /** Gives back what the checks before a refusal took. */
-  private void undo() {
+  /**
+   * Gives back what the checks before a refusal took; loop checks that let the request through learn that
+   * it was refused ({@code refusal}, or {@code null} if the checks failed) and when the agent may return.
+   */
+  private void undo(@Nullable Decision refusal) {
     engine.inFlight.releaseAll(permits);
     for (int i = 0; i < tokensTaken; i++) {
-      bounds[i].state.refund(agentId, costs[i], now);
+      bounds[i].state.refund(key, costs[i], now);
+    }
+    RequestFingerprint fp = request.fingerprint();
+    long retryAt = refusal == null ? now : now + refusal.retryAfter().toNanos();
+    for (int i = 0; fp != null && i < loopsPassed; i++) {
+      AgentWatch w = watches[i];
+      if (bounds[i].loop != null && w != null) {
+        synchronized (w) {
+          if (w.loops != null) {
+            w.loops.refused(fp, retryAt);
+          }
+        }
+      }
     }
     long[] out = new long[BudgetLedger.OUT_LENGTH];
     for (BudgetLedger.Reservation r : reservations) {

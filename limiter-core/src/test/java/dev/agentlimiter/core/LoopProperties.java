@@ -66,7 +66,8 @@ class LoopProperties {
   }
 
   /**
-   * The same request more than {@code repeats} times within the window: the first {@code repeats} pass,
+   * The same unsafe request (a POST: repeating a write is itself the anomaly) more than {@code repeats}
+   * times within the window: the first {@code repeats} pass,
    * the next is refused, whatever the spacing inside the window; refusals keep coming while the agent keeps
    * hammering, each retry-after at least the doubling backoff; and a client that waits exactly the
    * retry-after is let through.
@@ -83,7 +84,7 @@ class LoopProperties {
     Duration maxBackoff = Duration.ofSeconds(20);
     Policy policy =
         policy(LoopDetection.after(repeats).within(window).withBackoff(backoff, maxBackoff));
-    RequestFingerprint same = RequestFingerprint.builder("GET", "/x").build();
+    RequestFingerprint same = RequestFingerprint.builder("POST", "/x").build();
     AgentRequest request = AgentRequest.of(AGENT, policy).withFingerprint(same);
     for (int i = 0; i < repeats; i++) {
       assertThat(limiter.decide(request).isAllowed()).as("repeat %s", i + 1).isTrue();
@@ -111,7 +112,7 @@ class LoopProperties {
             limiter
                 .decide(
                     AgentRequest.of(AGENT, policy)
-                        .withFingerprint(RequestFingerprint.builder("GET", "/y").build()))
+                        .withFingerprint(RequestFingerprint.builder("POST", "/y").build()))
                 .isAllowed())
         .as("another request is unaffected")
         .isTrue();

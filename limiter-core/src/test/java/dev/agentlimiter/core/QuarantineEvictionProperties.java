@@ -10,6 +10,7 @@ import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Quarantine;
+import dev.agentlimiter.api.QuarantineStatus;
 import dev.agentlimiter.api.Reason;
 import java.time.Duration;
 import java.util.List;
@@ -62,8 +63,12 @@ class QuarantineEvictionProperties {
       @ForAll("steps") List<Step> steps, @ForAll @IntRange(min = 1, max = 3) int size) {
     FakeTimeSource source = new FakeTimeSource(17);
     EngineClock clock = new EngineClock(source);
-    PenaltyBox small = new PenaltyBox(clock, size, Duration.ofMinutes(15), lane -> "lane");
-    PenaltyBox unbounded = new PenaltyBox(clock, 1_000, Duration.ofMinutes(15), lane -> "lane");
+    PenaltyBox small =
+        new PenaltyBox(
+            clock, size, Duration.ofMinutes(15), lane -> "lane", policy -> "policy-" + policy);
+    PenaltyBox unbounded =
+        new PenaltyBox(
+            clock, 1_000, Duration.ofMinutes(15), lane -> "lane", policy -> "policy-" + policy);
     int[] refusals = new int[6];
     int[] firstInUnbounded = new int[6]; // refusals up to its first quarantine there, 0 if none yet
     long[] announcedEnd = new long[6];
@@ -74,11 +79,11 @@ class QuarantineEvictionProperties {
         case 0, 1 -> {
           Reason cause = s.kind() == 1 ? Reason.LOOP_DETECTED : Reason.RATE_LIMITED;
           refusals[s.agent()]++;
-          if (unbounded.offence(0, agent, RULE, cause, now) != null
+          if (unbounded.offence(0, agent, 7, RULE, cause, now) != null
               && firstInUnbounded[s.agent()] == 0) {
             firstInUnbounded[s.agent()] = refusals[s.agent()];
           }
-          LimiterEvent.Quarantined q = small.offence(0, agent, RULE, cause, now);
+          LimiterEvent.Quarantined q = small.offence(0, agent, 7, RULE, cause, now);
           if (q != null) {
             announcedEnd[s.agent()] = now + q.duration().toNanos();
             assertThat(firstInUnbounded[s.agent()])
@@ -150,11 +155,16 @@ class QuarantineEvictionProperties {
     assertThat(innocent.hashCode()).isEqualTo(boxed.hashCode());
     FakeTimeSource source = new FakeTimeSource(17);
     EngineClock clock = new EngineClock(source);
-    PenaltyBox box = new PenaltyBox(clock, 1, Duration.ofMinutes(15), lane -> "lane");
-    assertThat(box.offence(0, boxed, RULE, Reason.LOOP_DETECTED, clock.now())).isNotNull();
-    assertThat(box.offence(0, "pusher", RULE, Reason.LOOP_DETECTED, clock.now())).isNotNull();
+    PenaltyBox box =
+        new PenaltyBox(
+            clock, 1, Duration.ofMinutes(15), lane -> "lane", policy -> "policy-" + policy);
+    assertThat(box.offence(0, boxed, 7, RULE, Reason.LOOP_DETECTED, clock.now())).isNotNull();
+    assertThat(box.offence(0, "pusher", 7, RULE, Reason.LOOP_DETECTED, clock.now())).isNotNull();
     assertThat(box.isTracked(0, boxed)).as("pushed out").isFalse();
     assertThat(box.remainingNanos(0, innocent, clock.now())).isZero();
     assertThat(box.remainingNanos(0, boxed, clock.now())).isEqualTo(Duration.ofMinutes(1).toNanos());
+    QuarantineStatus recalled = java.util.Objects.requireNonNull(box.status(0, boxed, clock.now()));
+    assertThat(recalled.policy()).as("the remembered record keeps who boxed it").isEqualTo("policy-7");
+    assertThat(recalled.cause()).isEqualTo(Reason.LOOP_DETECTED);
   }
 }
