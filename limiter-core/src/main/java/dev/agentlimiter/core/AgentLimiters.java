@@ -6,6 +6,7 @@ import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.TimeSource;
+import dev.agentlimiter.core.identity.ForwardedHeader;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +67,7 @@ public final class AgentLimiters {
     private final List<Policy> policies = new ArrayList<>();
     private @Nullable List<IdentityResolver> identity;
     private @Nullable List<String> trustedProxies;
-    private @Nullable IdentityResolver clientAddress;
+    private @Nullable ForwardedHeader forwardedHeader;
     private @Nullable Limit credentialFailureLimit;
     private final Map<String, Map<String, Policy>> tierOverrides = new LinkedHashMap<>();
 
@@ -93,10 +94,14 @@ public final class AgentLimiters {
     }
 
     /**
-     * Sets the proxies whose forwarding headers ({@code Forwarded}, {@code X-Forwarded-For}, {@code
-     * X-Real-IP}) are believed when keying anonymous callers and failed credentials on their client
-     * address. Default: none, so the socket address is used and no header can change it. List only your own
-     * load balancers; see {@code docs/identity.md} for configuring the container to match.
+     * Sets the proxies whose forwarding header is believed when keying anonymous callers and failed
+     * credentials on their client address. Default: none, so the socket address is used and no header can
+     * change it. When the direct peer is inside one of these blocks, <b>only the {@linkplain
+     * #forwardedHeader one configured header}</b> ({@code X-Forwarded-For} unless set) is read, from the
+     * right: each hop inside these blocks is skipped and the first address outside them is the client.
+     * Every other forwarding header is ignored, so a client cannot pick the header that is read. List only
+     * your own proxies; see {@code docs/identity.md} for each proxy's setup and for configuring the
+     * container to match.
      *
      * @param cidrs blocks such as {@code "10.0.0.0/8"} or {@code "2001:db8::/32"}
      * @throws IllegalArgumentException if a block is malformed, naming it
@@ -107,8 +112,25 @@ public final class AgentLimiters {
         throw new IllegalStateException("trustedProxies was already set to " + trustedProxies);
       }
       List<String> copy = List.of(cidrs);
-      clientAddress = IdentityResolvers.clientAddress(copy); // validates now, naming the bad block
+      IdentityResolvers.clientAddress(copy); // validates now, naming the bad block
       trustedProxies = copy;
+      return this;
+    }
+
+    /**
+     * Sets the one forwarding header the {@linkplain #trustedProxies trusted proxies} write (default
+     * {@link ForwardedHeader#X_FORWARDED_FOR}). <b>Only this header is read</b>; the others are ignored
+     * even when present and well formed, since a proxy passes through the headers it does not write. If
+     * your proxies write none on some request, the proxy itself is the client of that request. Needs
+     * {@link #trustedProxies}: {@link #build()} refuses a header that no trusted proxy could ever deliver.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder forwardedHeader(ForwardedHeader header) {
+      if (forwardedHeader != null) {
+        throw new IllegalStateException("forwardedHeader was already set to " + forwardedHeader);
+      }
+      forwardedHeader = Objects.requireNonNull(header, "forwardedHeader");
       return this;
     }
 
@@ -255,8 +277,20 @@ public final class AgentLimiters {
      * Builds the limiter.
      *
      * @throws IllegalArgumentException if two registered policies share a name but differ
+     * @throws IllegalStateException if a {@link #forwardedHeader} is set but no trusted proxy
      */
     public AgentLimiter build() {
+      List<String> trusted = trustedProxies != null ? trustedProxies : List.of();
+      if (forwardedHeader != null && trusted.isEmpty()) {
+        throw new IllegalStateException(
+            "forwardedHeader was set to " + forwardedHeader + " but trustedProxies lists no proxy, so the"
+                + " header would never be read");
+      }
+      IdentityResolver clientAddress =
+          IdentityResolvers.clientAddress(
+              trusted,
+              forwardedHeader != null ? forwardedHeader : ForwardedHeader.X_FORWARDED_FOR,
+              64);
       EngineClock clock = new EngineClock(timeSource != null ? timeSource : TimeSource.system());
       Instant wall = (wallClock != null ? wallClock : Clock.systemUTC()).instant();
       long maximum =
@@ -268,7 +302,7 @@ public final class AgentLimiters {
       HttpGate.Config http =
           new HttpGate.Config(
               identity != null ? identity : List.of(),
-              clientAddress != null ? clientAddress : IdentityResolvers.clientAddress(List.of()),
+              clientAddress,
               Map.copyOf(overrides),
               Policy.named(CREDENTIAL_FAILURES_POLICY)
                   .limit(

@@ -6,17 +6,18 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client address of an anonymous request, the identity of last resort. Forwarding headers
- * ({@code Forwarded} (RFC 7239), else {@code X-Forwarded-For}, else {@code X-Real-IP}) are read <b>only
- * when the direct peer is a trusted proxy</b>, and then from the right: each hop a trusted proxy appended
- * is skipped, and the first address that is not a trusted proxy is the client. Everything to its left was
- * written by the client itself and is ignored, which is what defeats the classic bypass of trusting the
- * leftmost {@code X-Forwarded-For} value. A hop that is not an address ({@code unknown}, an obfuscated
- * identifier, garbage) stops the walk at the trusted proxy that reported it. No trusted proxies (the
- * default) means the socket address, always.
+ * The client address of an anonymous request, the identity of last resort. The one configured {@link
+ * ForwardedHeader} is read <b>only when the direct peer is a trusted proxy</b>, and then from the right: each
+ * hop a trusted proxy appended is skipped, and the first address that is not a trusted proxy is the client.
+ * Everything to its left was written by the client itself and is ignored, which is what defeats the classic
+ * bypass of trusting the leftmost {@code X-Forwarded-For} value. <b>Every other forwarding header is
+ * ignored</b>: a proxy passes through the headers it does not write, so they are the client's. A hop that is
+ * not an address ({@code unknown}, an obfuscated identifier, garbage) stops the walk at the trusted proxy
+ * that reported it. No trusted proxies (the default) means the socket address, always.
  *
  * <p>IPv6 clients are keyed on their /64 network by default, since one host can use any address of its
  * /64. Immutable and thread-safe.
@@ -27,13 +28,15 @@ final class ClientAddress {
   static final int MAX_HOPS = 64;
 
   private final List<Cidr> trusted;
+  private final ForwardedHeader header;
   private final int ipv6Prefix;
 
-  ClientAddress(List<Cidr> trusted, int ipv6Prefix) {
+  ClientAddress(List<Cidr> trusted, ForwardedHeader header, int ipv6Prefix) {
     if (ipv6Prefix < 1 || ipv6Prefix > 128) {
       throw new IllegalArgumentException("ipv6Prefix must be 1 to 128 but was " + ipv6Prefix);
     }
     this.trusted = List.copyOf(trusted);
+    this.header = Objects.requireNonNull(header, "header");
     this.ipv6Prefix = ipv6Prefix;
   }
 
@@ -86,32 +89,30 @@ final class ClientAddress {
     return IpLiteral.format(Cidr.mask(address, ipv6Prefix)) + "/" + ipv6Prefix;
   }
 
-  /** The last {@link #MAX_HOPS} hops of the first forwarding header present, leftmost first. */
-  private static Deque<String> forwardedHops(RequestView request) {
-    List<String> forwarded = request.headers("Forwarded");
-    if (!forwarded.isEmpty()) {
-      Deque<String> hops = new ArrayDeque<>();
-      for (String value : forwarded) {
-        for (String element : elements(value)) {
-          keepLast(hops, forValue(element));
-        }
-      }
-      return hops;
-    }
-    List<String> xff = request.headers("X-Forwarded-For");
-    if (!xff.isEmpty()) {
-      Deque<String> hops = new ArrayDeque<>();
-      for (String value : xff) {
-        for (String hop : value.split(",", -1)) {
-          keepLast(hops, hop.trim());
-        }
-      }
-      return hops;
-    }
+  /** The last {@link #MAX_HOPS} hops of the configured header, leftmost first; no other header is read. */
+  private Deque<String> forwardedHops(RequestView request) {
+    List<String> values = request.headers(header.headerName());
     Deque<String> hops = new ArrayDeque<>();
-    List<String> real = request.headers("X-Real-IP");
-    if (!real.isEmpty()) {
-      hops.add(real.get(real.size() - 1).trim());
+    switch (header) {
+      case FORWARDED -> {
+        for (String value : values) {
+          for (String element : elements(value)) {
+            keepLast(hops, forValue(element));
+          }
+        }
+      }
+      case X_FORWARDED_FOR -> {
+        for (String value : values) {
+          for (String hop : value.split(",", -1)) {
+            keepLast(hops, hop.trim());
+          }
+        }
+      }
+      case X_REAL_IP -> {
+        if (!values.isEmpty()) {
+          hops.add(values.get(values.size() - 1).trim());
+        }
+      }
     }
     return hops;
   }

@@ -136,18 +136,16 @@ public final class IdentityResolvers {
   }
 
   /**
-   * The client address of anonymous callers: forwarding headers ({@code Forwarded}, else {@code
-   * X-Forwarded-For}, else {@code X-Real-IP}) are read only when the direct peer is inside one of {@code
-   * trustedProxies}, from the right, and the rightmost address that is not a trusted proxy is the client;
-   * otherwise the socket address. IPv6 clients are keyed on their /64. Always identifies, as {@code
-   * "ip:<address>"} in the {@value Route#ANONYMOUS_TIER} tier with {@link IdentitySource#IP}.
+   * The client address of anonymous callers, read from {@code X-Forwarded-For} behind {@code
+   * trustedProxies}: as {@link #clientAddress(List, ForwardedHeader, int)} with {@link
+   * ForwardedHeader#X_FORWARDED_FOR} and IPv6 clients keyed on their /64.
    *
    * @param trustedProxies CIDR blocks such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}; empty (the
    *     default) trusts no forwarding header
    * @throws IllegalArgumentException if a block is not a valid CIDR, naming it
    */
   public static IdentityResolver clientAddress(List<String> trustedProxies) {
-    return clientAddress(trustedProxies, 64);
+    return clientAddress(trustedProxies, ForwardedHeader.X_FORWARDED_FOR, 64);
   }
 
   /**
@@ -156,11 +154,31 @@ public final class IdentityResolvers {
    * @throws IllegalArgumentException if a block is not a valid CIDR or the prefix is not 1 to 128
    */
   public static IdentityResolver clientAddress(List<String> trustedProxies, int ipv6PrefixLength) {
+    return clientAddress(trustedProxies, ForwardedHeader.X_FORWARDED_FOR, ipv6PrefixLength);
+  }
+
+  /**
+   * The client address of anonymous callers. When the direct peer is inside one of {@code trustedProxies},
+   * <b>only {@code header}</b> is read, from the right, and the rightmost address that is not a trusted
+   * proxy is the client; every other forwarding header is ignored, however well formed. Otherwise the
+   * socket address. Always identifies, as {@code "ip:<address>"} in the {@value Route#ANONYMOUS_TIER} tier
+   * with {@link IdentitySource#IP}.
+   *
+   * @param trustedProxies CIDR blocks such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}; empty trusts no
+   *     forwarding header
+   * @param header the one header the trusted proxies write
+   * @param ipv6PrefixLength IPv6 clients are keyed on their network of this many bits (64 by default)
+   * @throws IllegalArgumentException if a block is not a valid CIDR, naming it, or the prefix is not 1 to
+   *     128
+   */
+  public static IdentityResolver clientAddress(
+      List<String> trustedProxies, ForwardedHeader header, int ipv6PrefixLength) {
+    Objects.requireNonNull(header, "header");
     List<Cidr> blocks = new ArrayList<>();
     for (String block : trustedProxies) {
       blocks.add(Cidr.parse(block));
     }
-    ClientAddress address = new ClientAddress(blocks, ipv6PrefixLength);
+    ClientAddress address = new ClientAddress(blocks, header, ipv6PrefixLength);
     return request -> new IdentityResult.Identified(anonymous("ip:" + address.resolve(request)));
   }
 

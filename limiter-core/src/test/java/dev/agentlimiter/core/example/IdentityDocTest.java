@@ -15,6 +15,7 @@ import dev.agentlimiter.api.RequestRules;
 import dev.agentlimiter.api.RequestView;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AgentLimiters;
+import dev.agentlimiter.core.identity.ForwardedHeader;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.IdentityResolvers.CertificateName;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
@@ -61,6 +62,7 @@ class IdentityDocTest {
           IdentityResolvers.apiKeys(keys),                                   // Authorization: Bearer <key>
           IdentityResolvers.clientCertificate(CertificateName.SAN_URI))      // mTLS, e.g. a SPIFFE id
       .trustedProxies("10.0.0.0/8")                                          // your load balancers only
+      .forwardedHeader(ForwardedHeader.X_FORWARDED_FOR)                      // the one header they write
       .tierOverride("pro", api, apiPro)
       .tierOverride(Route.ANONYMOUS_TIER, api, apiAnonymous)
       .build();
