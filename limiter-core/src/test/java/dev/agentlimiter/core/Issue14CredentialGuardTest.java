@@ -16,6 +16,10 @@ import dev.agentlimiter.api.RequestView;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +88,7 @@ class Issue14CredentialGuardTest {
   }
 
   @Test
-  void afterTwentyFailuresTheValidKeyIsRefusedWithoutBeingChecked() {
+  void afterTwentyFailuresTheValidKeyIsRefusedWithoutBeingChecked() throws IOException {
     AgentLimiter limiter = limiter();
     for (int i = 0; i < 20; i++) {
       assertThat(decide(limiter, request("192.0.2.1", wrong(i))).reason())
@@ -96,6 +100,9 @@ class Issue14CredentialGuardTest {
     assertThat(right.policy()).contains(AgentLimiters.CREDENTIAL_FAILURES_POLICY);
     assertThat(right.retryAfter()).isEqualTo(Duration.ofSeconds(3)); // one token of 20 a minute
     assertThat(lookups).as("no lookup for a refused address").hasValue(20);
+    assertThat(Files.readString(Path.of("../docs/http-contract.md"), StandardCharsets.UTF_8))
+        .as("the documented body is the real one")
+        .contains(new String(HttpResponses.problemBody(right), StandardCharsets.UTF_8));
     for (int i = 20; i < 30; i++) {
       assertThat(decide(limiter, request("192.0.2.1", wrong(i))).reason()).isEqualTo(Reason.RATE_LIMITED);
     }

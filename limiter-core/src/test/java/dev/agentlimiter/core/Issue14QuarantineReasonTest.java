@@ -15,7 +15,10 @@ import dev.agentlimiter.api.QuarantineStatus;
 import dev.agentlimiter.api.Quarantine;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.RequestFingerprint;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +45,7 @@ class Issue14QuarantineReasonTest {
           .build();
 
   @Test
-  void theRefusalNamesTheLaneThePolicyThatBoxedTheAgentItsCauseAndTheEnd() {
+  void theRefusalNamesTheLaneThePolicyThatBoxedTheAgentItsCauseAndTheEnd() throws IOException {
     FakeTimeSource time = new FakeTimeSource(11);
     RecordingListener listener = new RecordingListener();
     AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(time).listener(listener).build();
@@ -68,6 +71,9 @@ class Issue14QuarantineReasonTest {
         .contains("\"retryAfter\":45")
         .contains("lane 'payments'")
         .doesNotContain("\"B\"");
+    assertThat(Files.readString(Path.of("../docs/http-contract.md"), StandardCharsets.UTF_8))
+        .as("the documented body is the real one")
+        .contains(body);
 
     QuarantineStatus status = limiter.admin().quarantined().get(0);
     assertThat(status.policy()).isEqualTo("A");

@@ -39,7 +39,7 @@ class ThreatDefencesDocTest {
       .lane("inbound")
       .limit(Limit.capacity(20).refill(10).per(Duration.ofSeconds(1)))
       .concurrency(ConcurrencyLimit.of(8))                                   // in flight per agent
-      .loopDetection(LoopDetection.after(5).within(Duration.ofSeconds(10)))  // same request > 5x in 10 s
+      .loopDetection(LoopDetection.after(5).within(Duration.ofSeconds(10)))  // a retry storm > 5x in 10 s
       .burstDetection(BurstDetection.factor(8))                              // report fan-out spikes
       .quarantine(Quarantine.after(20).within(Duration.ofMinutes(1)))        // penalty box of the lane
       .reputation(Reputation.errorsAbove(20).within(Duration.ofMinutes(1)))  // AIMD on outcomes
