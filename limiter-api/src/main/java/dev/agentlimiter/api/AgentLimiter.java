@@ -38,11 +38,13 @@ public interface AgentLimiter {
    * <ol>
    *   <li>the route's {@link RequestRules} on the headers: required headers, content type, a declared
    *       {@code Content-Length} above the body limit ({@link Reason#INVALID_REQUEST});
+   *   <li>the credential-failure guard, <b>before any credential is checked</b>: a client address that
+   *       has failed too many credentials is refused ({@link Reason#RATE_LIMITED}) without any resolver
+   *       being called, whether its credential is right or wrong;
    *   <li>identity: the configured resolvers in order, the first that does not abstain deciding; a failed
-   *       credential is {@link Reason#UNAUTHENTICATED} and charged to the client address, which is refused
-   *       ({@link Reason#RATE_LIMITED}) once it has failed too many; no credential is {@link
-   *       Reason#UNAUTHENTICATED} unless the route {@linkplain Route#allowsAnonymous() serves anonymous
-   *       callers}, who are keyed on their client address;
+   *       credential is {@link Reason#UNAUTHENTICATED} and charged to the client address; no credential is
+   *       {@link Reason#UNAUTHENTICATED} unless the route {@linkplain Route#allowsAnonymous() serves
+   *       anonymous callers}, who are keyed on their client address;
    *   <li>the route's scopes ({@link Reason#FORBIDDEN});
    *   <li>the body, read once, bounded, and replayed: size and JSON ({@link Reason#INVALID_REQUEST});
    *   <li>the policies, after the identity's tier overrides, as {@link #enter(AgentRequest)} runs them,

@@ -2,8 +2,10 @@ package dev.agentlimiter.api;
 
 /**
  * Receives the engine's events, for audit logs and metrics. Called on the deciding thread, after the
- * decision; keep it fast and non-blocking. An exception thrown by a listener is caught and never changes a
- * decision.
+ * decision; keep it fast and non-blocking. <b>Anything a listener throws is caught, logged and never
+ * changes a decision</b>, {@link Error}s such as {@link AssertionError} included; only a {@link
+ * VirtualMachineError} is rethrown to the caller, and only after the request's permits and reservations
+ * have been released.
  */
 public interface LimiterListener {
 

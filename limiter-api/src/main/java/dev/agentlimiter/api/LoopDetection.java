@@ -4,12 +4,20 @@ import java.time.Duration;
 
 /**
  * Retry-loop detection: the same {@link RequestFingerprint} from the same agent more than
- * {@link #repeats()} times within {@link #window()} (a sliding window) is refused with
+ * {@link #repeats()} times within {@link #window()} (a sliding window; for safe methods, within one storm,
+ * see below) is refused with
  * {@link Reason#LOOP_DETECTED}. Refused repeats count too, so an agent that keeps hammering stays refused,
  * and its retry-after doubles with every refusal from {@link #backoff()} up to {@link #maxBackoff()}. An
  * <em>error loop</em> is caught at a lower threshold: once the same request has failed (4xx/5xx reported
  * through {@link Admission#complete}) {@link #errorRepeats()} times in a row within the window, its next
  * repeat is refused.
+ *
+ * <p><b>A patient poller is never a loop.</b> For a {@linkplain RequestFingerprint#isSafe() safe} request
+ * ({@code GET}, {@code HEAD}, {@code OPTIONS}, {@code TRACE}) a repeat counts only as part of a storm: while
+ * an identical request is still in flight, after an identical one failed, or before the retry-after the
+ * agent was given for it. A repeat that waited for a successful answer and honoured every retry-after
+ * starts the count again. Every repeat of any other request counts (a repeated write is itself the
+ * anomaly), as does every repeat of a fingerprint made with {@link RequestFingerprint#of(long, long)}.
  *
  * <p><b>Requests with different fingerprints never affect each other</b>, and requests without a
  * fingerprint are never checked. Immutable.
