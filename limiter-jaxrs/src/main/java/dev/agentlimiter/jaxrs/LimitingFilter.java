@@ -60,7 +60,7 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       Decision decision = admission.decision();
       if (!decision.isAllowed() && !settings.shadows(r)) {
         admission.close();
-        request.abortWith(refusal(decision, settings.realm(), hasUnreadBody(request)));
+        request.abortWith(refusal(decision, settings.realm(), leavesBodyUnread(request, admission)));
         return;
       }
       ending = new Ending(admission, decision);
@@ -127,9 +127,10 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
     return RouteTable.canonical(path);
   }
 
-  /** Whether the request declares a body (which a refusal leaves unread). */
-  private static boolean hasUnreadBody(ContainerRequestContext request) {
-    return HttpResponses.declaresBody(request.getLength(), request.getHeaderString("Transfer-Encoding"));
+  /** Whether a refusal of the request leaves body bytes unread: then it closes the connection. */
+  private static boolean leavesBodyUnread(ContainerRequestContext request, Admission admission) {
+    return HttpResponses.leavesBodyUnread(
+        admission, request.getLength(), request.getHeaderString("Transfer-Encoding"));
   }
 
   static Response refusal(Decision decision, String realm, boolean unreadBody) {

@@ -249,7 +249,7 @@ public final class AgentLimiterFilter implements Filter {
     Decision decision = admission.decision();
     if (!decision.isAllowed() && !c.options().shadows(route)) {
       admission.close();
-      writeRefusal(response, decision, c.options().realm(), hasUnreadBody(request));
+      writeRefusal(response, decision, c.options().realm(), leavesBodyUnread(request, admission));
       return;
     }
     setRateLimitFields(response, decision);
@@ -302,9 +302,10 @@ public final class AgentLimiterFilter implements Filter {
     }
   }
 
-  /** Whether the request declares a body (which a refusal leaves unread). */
-  private static boolean hasUnreadBody(HttpServletRequest request) {
-    return HttpResponses.declaresBody(request.getContentLengthLong(), request.getHeader("Transfer-Encoding"));
+  /** Whether a refusal of the request leaves body bytes unread: then it closes the connection. */
+  private static boolean leavesBodyUnread(HttpServletRequest request, Admission admission) {
+    return HttpResponses.leavesBodyUnread(
+        admission, request.getContentLengthLong(), request.getHeader("Transfer-Encoding"));
   }
 
   private static void writeRefusal(

@@ -839,6 +839,158 @@ public abstract class ContractSuite {
     assertThat(a.invocations("orders:Bearer " + key) + a.invocations("items:Bearer " + key)).isEqualTo(served);
   }
 
+  // ---------------------------------------------------------------- issue 14: Connection: close
+
+  /** A 24-byte JSON body, as the loop detector's fingerprint reads it whole. */
+  private static final String SMALL_TASK = "{\"task\":\"keep me alive\"}";
+
+  private Socket connect() throws IOException {
+    Socket socket = new Socket();
+    socket.connect(loopback(server().port()), 5000);
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  /**
+   * Writes {@code request} on {@code socket} and reads one final response (interim 1xx skipped): status line,
+   * headers, and the body its {@code Content-Length} or chunked coding frames, leaving the connection at the
+   * next response.
+   */
+  private static String exchange(Socket socket, String request) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    InputStream in = socket.getInputStream();
+    while (true) {
+      StringBuilder lines = new StringBuilder(readLine(in)).append("\r\n");
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        lines.append(line).append("\r\n");
+      }
+      String head = lines.append("\r\n").toString();
+      if (head.startsWith("HTTP/1.1 1")) {
+        continue;
+      }
+      List<String> length = headerValues(head, "Content-Length");
+      if (!length.isEmpty()) {
+        return head + new String(in.readNBytes(Integer.parseInt(length.get(0))), StandardCharsets.UTF_8);
+      }
+      assertThat(headerValues(head, "Transfer-Encoding")).as(head).containsExactly("chunked");
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      for (int size = chunkSize(readLine(in)); size > 0; size = chunkSize(readLine(in))) {
+        body.write(in.readNBytes(size));
+        readLine(in);
+      }
+      while (!readLine(in).isEmpty()) {
+        // trailer fields
+      }
+      return head + body.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static int chunkSize(String line) {
+    int semicolon = line.indexOf(';');
+    return Integer.parseInt((semicolon < 0 ? line : line.substring(0, semicolon)).trim(), 16);
+  }
+
+  /** One CRLF-terminated line, without the CRLF; fails at the end of the stream. */
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != '\n') {
+      if (b < 0) {
+        throw new java.io.EOFException("connection closed after '" + line.toString(StandardCharsets.ISO_8859_1) + "'");
+      }
+      if (b != '\r') {
+        line.write(b);
+      }
+    }
+    return line.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean asksToClose(String response) {
+    return headerValues(response, "Connection").stream().anyMatch(v -> v.equalsIgnoreCase("close"));
+  }
+
+  /** Whether the server closed {@code socket} (end of stream, or a reset) within 5 s. */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    socket.setSoTimeout(5_000);
+    try {
+      return socket.getInputStream().read() < 0;
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  private static String postTask(String key, String body) {
+    return "POST /tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (key.isEmpty() ? "" : "Authorization: Bearer " + key + "\r\n")
+        + "Content-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+        + "\r\n\r\n" + body;
+  }
+
+  /**
+   * Issue 14, item 10: a {@code LOOP_DETECTED} refusal of a 24-byte JSON POST, whose body the engine read
+   * for the fingerprint, carried {@code Connection: close}, so a keep-alive agent paid a new connection per
+   * refusal. On one connection now: the same POST until the loop detector refuses it, then a second request
+   * on the same socket is answered.
+   */
+  @Test
+  void aRefusalOfABodyReadToItsEndKeepsTheConnectionOpen() throws Exception {
+    String key = key("keepalive", "dns:read");
+    assertThat(SMALL_TASK.getBytes(StandardCharsets.UTF_8)).hasSize(24);
+    try (Socket socket = connect()) {
+      String refused = null;
+      for (int i = 0; i < 10 && refused == null; i++) {
+        String response = exchange(socket, postTask(key, SMALL_TASK));
+        if (statusOf(response) == 429) {
+          refused = response;
+        } else {
+          assertThat(statusOf(response)).as(response).isEqualTo(200);
+        }
+      }
+      assertThat(refused).as("refused by the loop detector").isNotNull();
+      String refusal = Objects.requireNonNull(refused);
+      assertThat(refusal).containsPattern("\"reason\":\"(LOOP_DETECTED|QUARANTINED)\"");
+      assertThat(asksToClose(refusal)).as(refusal).isFalse();
+      String next = exchange(socket, "GET /plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertThat(statusOf(next)).as("the next request on the same connection").isEqualTo(200);
+      assertThat(next).endsWith("plain");
+    }
+    assertThat(apps().invocations("tasks:Bearer " + key)).isEqualTo(3);
+  }
+
+  /**
+   * Issue 14, item 10, the other way: a refusal that leaves body bytes unread still closes the connection,
+   * whether it came before the body was read (no credential) or after only a prefix of it was (a body larger
+   * than the fingerprint's 8 KiB, refused by the loop detector).
+   */
+  @Test
+  void aRefusalThatLeavesBodyBytesUnreadClosesTheConnection() throws Exception {
+    try (Socket socket = connect()) {
+      String unauthenticated = exchange(socket, postTask("", SMALL_TASK));
+      assertThat(statusOf(unauthenticated)).isEqualTo(401);
+      assertThat(asksToClose(unauthenticated)).as(unauthenticated).isTrue();
+      assertThat(closedByServer(socket)).isTrue();
+    }
+    String key = key("partlyread", "dns:read");
+    String large = "{\"task\":\"" + "x".repeat(20_000) + "\"}";
+    String refused = null;
+    for (int i = 0; i < 10 && refused == null; i++) {
+      try (Socket socket = connect()) {
+        String response = exchange(socket, postTask(key, large));
+        if (statusOf(response) == 429) {
+          refused = response;
+          assertThat(asksToClose(response)).as(response).isTrue();
+          assertThat(closedByServer(socket)).isTrue();
+        } else {
+          assertThat(statusOf(response)).as(response).isEqualTo(200);
+        }
+      }
+    }
+    assertThat(refused).as("refused by the loop detector").isNotNull();
+  }
+
   @Test
   void anApplicationExceptionEndsTheAdmission() throws Exception {
     String key = key("boom", "dns:read");
