@@ -38,6 +38,19 @@ public interface Admission extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Whether the engine read the request's whole body, to the end of the stream or as many bytes as {@code
+   * Content-Length} declared, so no unread body bytes remain on the connection: an adapter refusing the
+   * request can then leave the connection open. {@code false} if the engine read none of the body or only a
+   * part (a fingerprint prefix, a body over its limit), its read failed, or the admission cannot tell. <b>An
+   * {@code Admission} that wraps another must forward this</b>, or its refusals close connections that could
+   * have stayed open.
+   */
+  @Beta
+  default boolean bodyReadToEnd() {
+    return false;
+  }
+
   /** Ends the request with {@link Outcome#unknown()} unless it has already ended. Never throws. */
   @Override
   void close();

@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The options every HTTP adapter has, once, so the servlet filter and the JAX-RS feature cannot drift apart:
- * routes by path, shadow mode (global or per route), anonymous annotated routes, fail-open or fail-closed,
- * the {@code WWW-Authenticate} realm and the {@code Retry-After} of a fail-closed 503. Each adapter's builder
- * extends it and adds what only it has.
+ * routes by path (and whether they match ignoring case), shadow mode (global or per route), anonymous
+ * annotated routes, fail-open or fail-closed, the {@code WWW-Authenticate} realm and the {@code Retry-After}
+ * of a fail-closed 503. Each adapter's builder extends it and adds what only it has.
  *
  * <p>Not thread-safe; each option is checked when it is set, so a bad value fails at the line that set it.
  *
@@ -40,7 +40,9 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
 
   /**
    * Limits every method of a servlet URL pattern: {@code /exact}, {@code /prefix/*}, {@code *.ext} or {@code
-   * /}, matched against the path the adapter documents.
+   * /}, matched against the path the adapter documents in its canonical spelling ({@link
+   * RouteTable#canonical}: a trailing slash, a trailing {@code /.}, doubled slashes and dot segments do not
+   * change the route).
    *
    * @throws IllegalArgumentException if the pattern is malformed or already mapped for every method
    */
@@ -68,6 +70,19 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
   public B shadowRoute(@Nullable String method, String pattern, Route route) {
     route(method, pattern, route);
     shadowRoutes.add(route);
+    return self();
+  }
+
+  /**
+   * Whether routes by path match ignoring case, as {@link String#equalsIgnoreCase} compares (default off:
+   * case-sensitive, as servlet containers and Jakarta REST match). Turn it on where the application routes
+   * ignoring case (Spring MVC with a case-insensitive {@code PathPatternParser}, say), or {@code /V1/Orders}
+   * reaches the handler of {@code /v1/orders} unlimited. It applies to every route the adapter matches by
+   * path (the servlet filter's annotated servlets too, on their URL patterns), not to JAX-RS resource methods
+   * bound by their annotations. Patterns that differ only in case are then refused when the adapter is built.
+   */
+  public B caseInsensitiveRoutes(boolean ignoreCase) {
+    routes.caseInsensitive(ignoreCase);
     return self();
   }
 
@@ -122,14 +137,16 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
   /**
    * The options as set now, fixed: what the adapter's {@code build()} keeps.
    *
-   * @throws IllegalArgumentException if two routes use one policy name for two different policies
+   * @throws IllegalArgumentException if two routes use one policy name for two different policies, or,
+   *     matching ignoring case, two patterns differ only in case
    */
   protected final AdapterOptions options() {
-    routes.build(); // checks policy names now, not at the first request
+    routes.build(); // checks policy names (and patterns ignoring case) now, not at the first request
     Set<Route> shadowed = Collections.newSetFromMap(new IdentityHashMap<>());
     shadowed.addAll(shadowRoutes);
     return new AdapterOptions(
-        limiter, RouteTable.builder().addAll(routes), Collections.unmodifiableSet(shadowed), anonymousAnnotated,
+        limiter, RouteTable.builder().caseInsensitive(routes.isCaseInsensitive()).addAll(routes),
+        Collections.unmodifiableSet(shadowed), anonymousAnnotated,
         shadow, failOpen, realm, unavailableRetryAfter);
   }
 }

@@ -46,9 +46,12 @@ public final class AdapterOptions {
     return table;
   }
 
-  /** A new builder holding the routes configured by path, for an adapter that adds more. */
+  /**
+   * A new builder holding the routes configured by path, matching case as they do, for an adapter that adds
+   * more.
+   */
   public RouteTable.Builder routeBuilder() {
-    return RouteTable.builder().addAll(routes);
+    return RouteTable.builder().caseInsensitive(routes.isCaseInsensitive()).addAll(routes);
   }
 
   /** Whether a request of {@code route} is decided but never refused: global shadow mode, or a shadow route. */

@@ -153,7 +153,7 @@ final class HttpGate {
       body = RequestCheck.readBody(rules, request, loops ? RequestFingerprint.DEFAULT_BODY_PREFIX_BYTES : 0);
       Decision invalid = body.refusal();
       if (invalid != null) {
-        return refuse(invalid, agent, request);
+        return refuse(invalid, agent, request, body);
       }
     }
 
@@ -209,10 +209,16 @@ final class HttpGate {
   }
 
   private Admission refuse(Decision decision, @Nullable AgentIdentity agent, RequestView request) {
+    return refuse(decision, agent, request, null);
+  }
+
+  /** A refusal; {@code body} is what was read of the body, if the refusal came after reading it. */
+  private Admission refuse(
+      Decision decision, @Nullable AgentIdentity agent, RequestView request, RequestCheck.@Nullable BodyRead body) {
     String who = agent != null ? agent.id() : clientOf(request).id();
     engine.emit(
         new LimiterEvent.RequestRefused(who, decision.reason(), decision.cause().orElse("refused")));
-    return new HttpAdmission(new EngineAdmission.Ended(decision), agent, null);
+    return new HttpAdmission(new EngineAdmission.Ended(decision), agent, body);
   }
 
   private List<Policy> policiesFor(Route route, String tier) {
@@ -237,7 +243,10 @@ final class HttpGate {
     return false;
   }
 
-  /** The engine's admission plus what the HTTP side learned: the agent and the body to replay. */
+  /**
+   * The engine's admission plus what the HTTP side learned: the agent, the body to replay, and whether it
+   * was read to its end.
+   */
   private static final class HttpAdmission implements Admission {
     private final Admission inner;
     private final @Nullable AgentIdentity agent;
@@ -272,6 +281,11 @@ final class HttpGate {
     @Override
     public Optional<InputStream> replayBody() {
       return body == null || !body.opened() ? Optional.empty() : Optional.of(body.replay());
+    }
+
+    @Override
+    public boolean bodyReadToEnd() {
+      return body != null && body.toEnd();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.agentlimiter.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RateLimitStatus;
@@ -225,9 +226,10 @@ public final class HttpResponses {
   }
 
   /**
-   * As {@link #refusalHeaders(Decision, String)}, for a request that declared a body the refusal leaves
-   * unread ({@code unreadBody}): then {@code Connection: close} comes first, since the container will not
-   * drain a body it may never finish receiving (an oversized upload, say).
+   * As {@link #refusalHeaders(Decision, String)}, for a request whose body the refusal leaves (partly)
+   * unread ({@code unreadBody}, see {@link #leavesBodyUnread}): then {@code Connection: close} comes first,
+   * since the container will not drain a body it may never finish receiving (an oversized upload, say). A
+   * refusal of a request without a body, or of one the engine read to its end, keeps the connection.
    *
    * @throws IllegalArgumentException for an admission, or a malformed realm
    */
@@ -310,10 +312,23 @@ public final class HttpResponses {
   /**
    * Whether a request declares a body, by its {@code Content-Length} ({@code -1} if absent) and {@code
    * Transfer-Encoding}: a refusal that leaves such a body unread must close the connection ({@link
-   * #refusalHeaders(Decision, String, boolean)}).
+   * #leavesBodyUnread}).
    */
   public static boolean declaresBody(long contentLength, @Nullable String transferEncoding) {
     return contentLength > 0 || transferEncoding != null;
+  }
+
+  /**
+   * Whether refusing a request leaves body bytes unread on the connection, so that the refusal must close it
+   * ({@link #refusalHeaders(Decision, String, boolean)}): the request {@linkplain #declaresBody declares a
+   * body} and the engine did not {@linkplain Admission#bodyReadToEnd() read it to its end} (it was refused
+   * before the body was read, or read only a prefix of it).
+   *
+   * @param contentLength the request's {@code Content-Length}, {@code -1} if absent
+   */
+  public static boolean leavesBodyUnread(
+      Admission admission, long contentLength, @Nullable String transferEncoding) {
+    return declaresBody(contentLength, transferEncoding) && !admission.bodyReadToEnd();
   }
 
   /**

@@ -150,17 +150,19 @@ final class RequestCheck {
         length += n;
       }
     } catch (IOException | RuntimeException e) {
-      return new BodyRead(unreadable(), buffer, length, new ReplayStream(buffer, length, in, false), true);
+      return new BodyRead(unreadable(), buffer, length, new ReplayStream(buffer, length, in, false), true, false);
     }
     ReplayStream replay = new ReplayStream(buffer, length, in, ended);
+    // the declared length frames the body unless a transfer coding does (RFC 9112, section 6.3)
+    boolean toEnd = ended || (length == declared && request.header("transfer-encoding") == null);
     if (max.isEmpty()) {
-      return new BodyRead(null, buffer, length, replay, true);
+      return new BodyRead(null, buffer, length, replay, true, toEnd);
     }
     if (length > max.getAsLong()) {
-      return new BodyRead(tooLarge(max.getAsLong()), buffer, length, replay, true);
+      return new BodyRead(tooLarge(max.getAsLong()), buffer, length, replay, true, toEnd);
     }
     Decision json = rules.json() && length > 0 ? checkJson(buffer, length, max.getAsLong()) : null;
-    return new BodyRead(json, buffer, length, replay, true);
+    return new BodyRead(json, buffer, length, replay, true, toEnd);
   }
 
   // --- headers
@@ -445,22 +447,24 @@ final class RequestCheck {
     private final int length;
     private final InputStream replay;
     private final boolean opened;
+    private final boolean toEnd;
 
     private BodyRead(
-        @Nullable Decision refusal, byte[] bytes, int length, InputStream replay, boolean opened) {
+        @Nullable Decision refusal, byte[] bytes, int length, InputStream replay, boolean opened, boolean toEnd) {
       this.refusal = refusal;
       this.bytes = bytes;
       this.length = length;
       this.replay = replay;
       this.opened = opened;
+      this.toEnd = toEnd;
     }
 
     static BodyRead untouched(RequestView request) {
-      return new BodyRead(null, EMPTY, 0, new LazyBody(request), false);
+      return new BodyRead(null, EMPTY, 0, new LazyBody(request), false, false);
     }
 
     static BodyRead failed(RequestView request, Decision refusal) {
-      return new BodyRead(refusal, EMPTY, 0, new LazyBody(request), false);
+      return new BodyRead(refusal, EMPTY, 0, new LazyBody(request), false, false);
     }
 
     /** Why the body is refused, or {@code null} if it passes. */
@@ -490,6 +494,16 @@ final class RequestCheck {
     }
 
     /**
+     * Whether the whole body was read: the stream reported its end, or as many bytes as {@code
+     * Content-Length} declared were read. Then no body bytes are left unread on the connection. {@code
+     * false} for a body not opened, read in part (a fingerprint prefix, a body over its limit) or whose read
+     * failed.
+     */
+    boolean toEnd() {
+      return toEnd;
+    }
+
+    /**
      * The original body: the bytes read, then the unread rest of the container's stream. The same stream
      * on every call; closing it closes the container's stream. If the body was never {@linkplain #opened()
      * opened}, a stream that opens it on first use.
@@ -501,7 +515,7 @@ final class RequestCheck {
     @Override
     public String toString() {
       return "BodyRead[" + (refusal == null ? "ok" : refusal.cause().orElse("refused")) + ", read=" + length
-          + (opened ? "" : ", unopened") + "]";
+          + (opened ? "" : ", unopened") + (toEnd ? ", to the end" : "") + "]";
     }
   }
 

@@ -16,7 +16,14 @@ import org.jspecify.annotations.Nullable;
  * one pattern a method-specific entry wins over one for every method. Both adapters use it for the routes
  * configured by path, so a pattern means the same in front of a servlet and a JAX-RS resource.
  *
- * <p>Immutable and thread-safe; {@link #match} allocates nothing.
+ * <p><b>Paths are matched in their {@linkplain #canonical canonical spelling}</b>, as front controllers
+ * and routers match them: {@code /v1/orders/}, {@code /v1/orders/.}, {@code /v1//orders} and {@code
+ * /v1/x/../orders} all meet the route of {@code /v1/orders}, and patterns are read the same way. With
+ * {@link Builder#caseInsensitive(boolean)} case is ignored too ({@code /V1/Orders}), for applications that
+ * route so.
+ *
+ * <p>Immutable and thread-safe; {@link #match} allocates nothing for a path that is already canonical (and,
+ * when matching ignores case, has no upper-case letter).
  */
 public final class RouteTable {
 
@@ -45,7 +52,7 @@ public final class RouteTable {
     }
   }
 
-  private static final RouteTable EMPTY = new RouteTable(List.of(), Map.of());
+  private static final RouteTable EMPTY = new RouteTable(List.of(), Map.of(), false);
 
   private final Map<String, Slot> exact = new HashMap<>();
   private final Slot[] prefixes; // longest first
@@ -53,9 +60,12 @@ public final class RouteTable {
   private final @Nullable Slot fallback;
   private final int size;
   private final Map<String, Policy> policies;
+  private final boolean caseInsensitive;
 
-  private RouteTable(List<Entry> entries, Map<String, Policy> policies) {
+  /** {@code entries}' patterns are {@linkplain #key keys} already, folded if {@code caseInsensitive}. */
+  private RouteTable(List<Entry> entries, Map<String, Policy> policies, boolean caseInsensitive) {
     this.policies = Map.copyOf(policies);
+    this.caseInsensitive = caseInsensitive;
     Map<String, Slot> prefixSlots = new HashMap<>();
     Slot def = null;
     for (Entry e : entries) {
@@ -109,17 +119,29 @@ public final class RouteTable {
     return size;
   }
 
+  /** Whether the table matches paths ignoring case ({@link Builder#caseInsensitive(boolean)}). */
+  public boolean caseInsensitive() {
+    return caseInsensitive;
+  }
+
   /**
-   * The route of a request, or {@code null} if none applies.
+   * The route of a request, or {@code null} if none applies. The path is matched in its {@linkplain
+   * #canonical canonical spelling} (and ignoring case if the table does), so every spelling of a path that
+   * a router serves as that path meets the same route.
    *
    * @param method the request's method, upper case as sent ({@code GET})
-   * @param path the path within the application, starting with {@code /}
+   * @param path the path within the application, decoded (as the container or the JAX-RS implementation
+   *     matched it), starting with {@code /}
    */
   public @Nullable Route match(String method, String path) {
     if (size == 0) {
       return null;
     }
-    Slot s = exact.get(path);
+    String key = canonical(path);
+    if (caseInsensitive) {
+      key = fold(key);
+    }
+    Slot s = exact.get(key);
     if (s != null) {
       Route r = s.pick(method);
       if (r != null) {
@@ -127,17 +149,17 @@ public final class RouteTable {
       }
     }
     for (Slot p : prefixes) {
-      if (under(path, p.base)) {
+      if (under(key, p.base)) {
         Route r = p.pick(method);
         if (r != null) {
           return r;
         }
       }
     }
-    int slash = path.lastIndexOf('/');
-    int dot = path.lastIndexOf('.');
+    int slash = key.lastIndexOf('/');
+    int dot = key.lastIndexOf('.');
     if (dot > slash && !extensions.isEmpty()) {
-      Slot x = extensions.get(path.substring(dot + 1));
+      Slot x = extensions.get(key.substring(dot + 1));
       if (x != null) {
         Route r = x.pick(method);
         if (r != null) {
@@ -146,6 +168,123 @@ public final class RouteTable {
       }
     }
     return fallback == null ? null : fallback.pick(method);
+  }
+
+  /**
+   * The canonical spelling of a decoded path within the application, the one {@link #match} matches: empty
+   * segments (doubled and trailing slashes) and {@code .} segments removed, each {@code ..} segment removing
+   * the segment before it (RFC 3986, section 5.2.4; never above the root), and a leading {@code /} added if
+   * missing. So {@code /v1/orders/}, {@code /v1/orders/.}, {@code /v1/orders/./}, {@code /v1//orders//} and
+   * {@code /v1/x/../orders} are all {@code /v1/orders}, and {@code //}, {@code /.} and {@code /x/..} are
+   * {@code /}. Case, percent signs and {@code ;} are left as they are: the adapters hand over paths that are
+   * already decoded and without path parameters.
+   *
+   * @return {@code path} itself, without allocating, when it is already canonical
+   */
+  public static String canonical(String path) {
+    if (isCanonical(path)) {
+      return path;
+    }
+    StringBuilder out = new StringBuilder(path.length() + 1);
+    int n = path.length();
+    int i = 0;
+    while (i <= n) {
+      int end = path.indexOf('/', i);
+      if (end < 0) {
+        end = n;
+      }
+      int length = end - i;
+      if (length == 2 && path.charAt(i) == '.' && path.charAt(i + 1) == '.') {
+        out.setLength(Math.max(0, out.lastIndexOf("/")));
+      } else if (length > 0 && !(length == 1 && path.charAt(i) == '.')) {
+        out.append('/').append(path, i, end);
+      }
+      i = end + 1;
+    }
+    return out.length() == 0 ? "/" : out.toString();
+  }
+
+  /** Whether {@code path} starts with {@code /} and has no empty, {@code .} or {@code ..} segment. */
+  private static boolean isCanonical(String path) {
+    int n = path.length();
+    if (n == 0 || path.charAt(0) != '/') {
+      return false;
+    }
+    if (n == 1) {
+      return true;
+    }
+    if (path.charAt(n - 1) == '/') {
+      return false;
+    }
+    for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+      int s = i + 1; // a segment starts here, and is not at the end: the path does not end with '/'
+      char c = path.charAt(s);
+      if (c == '/') {
+        return false;
+      }
+      if (c == '.') {
+        if (s + 1 == n || path.charAt(s + 1) == '/') {
+          return false;
+        }
+        if (path.charAt(s + 1) == '.' && (s + 2 == n || path.charAt(s + 2) == '/')) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code s} with every code point {@code c} replaced by {@code toLowerCase(toUpperCase(c))}: two strings
+   * fold alike exactly when {@link String#equalsIgnoreCase} holds for them, the comparison a router that
+   * ignores case uses. {@code s} itself if nothing changes.
+   */
+  static String fold(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; ) {
+      int c = s.codePointAt(i);
+      if (foldOf(c) != c) {
+        StringBuilder out = new StringBuilder(n).append(s, 0, i);
+        for (int j = i; j < n; ) {
+          int d = s.codePointAt(j);
+          out.appendCodePoint(foldOf(d));
+          j += Character.charCount(d);
+        }
+        return out.toString();
+      }
+      i += Character.charCount(c);
+    }
+    return s;
+  }
+
+  private static int foldOf(int codePoint) {
+    return Character.toLowerCase(Character.toUpperCase(codePoint));
+  }
+
+  /**
+   * The form of a pattern the table keeps: exact paths and prefixes' bases {@linkplain #canonical
+   * canonical} ({@code /v1/orders/} is {@code /v1/orders}, {@code //*} is {@code /*}), and everything folded
+   * if {@code caseInsensitive}.
+   */
+  private static String key(String pattern, boolean caseInsensitive) {
+    String key =
+        switch (kind(pattern)) {
+          case DEFAULT, EXTENSION -> pattern;
+          case PREFIX -> {
+            String base = canonical(pattern.substring(0, pattern.length() - 2));
+            yield base.equals("/") ? "/*" : base + "/*";
+          }
+          case EXACT -> {
+            String path = canonical(pattern);
+            if (path.equals("/")) {
+              throw new IllegalArgumentException(
+                  "route pattern '" + pattern + "' is the root path, which no exact pattern can name (/ is the"
+                      + " default pattern, every path)");
+            }
+            yield path;
+          }
+        };
+    return caseInsensitive ? fold(key) : key;
   }
 
   /** Whether {@code path} is {@code base} or below it ({@code "/api"} covers {@code /api} and {@code /api/x}). */
@@ -176,34 +315,58 @@ public final class RouteTable {
         "route pattern '" + pattern + "' is not a servlet URL pattern (/exact, /prefix/*, *.ext or /)");
   }
 
-  /** Collects routes; each (method, pattern) pair once. Not thread-safe; may build several tables. */
+  /**
+   * Collects routes; each (method, pattern) pair once, patterns compared in their canonical spelling. Not
+   * thread-safe; may build several tables.
+   */
   public static final class Builder {
     private final List<Entry> entries = new ArrayList<>();
+    private boolean caseInsensitive;
 
     private Builder() {}
 
     /**
+     * Whether the table matches paths ignoring case, as {@link String#equalsIgnoreCase} compares (default
+     * {@code false}: case-sensitive, as the Servlet specification and Jakarta REST match). Turn it on where
+     * the application routes ignoring case, or {@code /V1/Orders} reaches the handler of {@code /v1/orders}
+     * without its route. Two patterns that differ only in case are then one pattern: {@link #build()}
+     * refuses them.
+     */
+    public Builder caseInsensitive(boolean ignoreCase) {
+      caseInsensitive = ignoreCase;
+      return this;
+    }
+
+    /** Whether {@link #caseInsensitive(boolean)} is on. */
+    boolean isCaseInsensitive() {
+      return caseInsensitive;
+    }
+
+    /**
      * Adds a route for one method ({@code null}: every method) of a servlet URL pattern: {@code /exact},
-     * {@code /prefix/*}, {@code *.ext} or {@code /}.
+     * {@code /prefix/*}, {@code *.ext} or {@code /}. Exact paths and prefixes are read in their {@linkplain
+     * RouteTable#canonical canonical spelling}: {@code /v1/orders/} is the pattern {@code /v1/orders}.
      *
      * @throws IllegalArgumentException if the pattern is not a servlet URL pattern, or the same method and
-     *     pattern already have a route (the builder is then unchanged)
+     *     pattern (in its canonical spelling) already have a route (the builder is then unchanged)
      */
     public Builder add(@Nullable String method, String pattern, Route route) {
       Objects.requireNonNull(pattern, "pattern");
       Objects.requireNonNull(route, "route");
       String m = method == null ? null : method.toUpperCase(Locale.ROOT);
-      kind(pattern);
+      String key = key(pattern, false);
       for (Entry e : entries) {
-        if (e.pattern().equals(pattern) && Objects.equals(e.method(), m)) {
-          throw new IllegalArgumentException("route " + (m == null ? "" : m + " ") + pattern + " is mapped twice");
+        if (Objects.equals(e.method(), m) && key(e.pattern(), false).equals(key)) {
+          throw new IllegalArgumentException(
+              "route " + (m == null ? "" : m + " ") + pattern + " is mapped twice"
+                  + (e.pattern().equals(pattern) ? "" : " (as " + e.pattern() + ": both match " + key + ")"));
         }
       }
       entries.add(new Entry(m, pattern, route));
       return this;
     }
 
-    /** Adds every route of {@code other}'s entries, as {@link #add} would. */
+    /** Adds every route of {@code other}'s entries, as {@link #add} would (not its {@link #caseInsensitive} setting). */
     public Builder addAll(Builder other) {
       for (Entry e : List.copyOf(other.entries)) {
         add(e.method(), e.pattern(), e.route());
@@ -215,16 +378,27 @@ public final class RouteTable {
      * The table of the routes added so far.
      *
      * @throws IllegalArgumentException if two routes use one policy name for two different policies (the
-     *     engine would refuse the second when its first request arrives; say so now instead)
+     *     engine would refuse the second when its first request arrives; say so now instead), or, matching
+     *     ignoring case, two patterns of one method differ only in case
      */
     public RouteTable build() {
       Map<String, Policy> byName = new HashMap<>();
+      List<Entry> keyed = new ArrayList<>(entries.size());
+      Map<String, String> patternOfKey = new HashMap<>();
       for (Entry e : entries) {
         for (Policy p : e.route().policies()) {
           checkOneName(byName, p, (e.method() == null ? "" : e.method() + " ") + e.pattern());
         }
+        String key = key(e.pattern(), caseInsensitive);
+        String earlier = patternOfKey.putIfAbsent(e.method() + " " + key, e.pattern());
+        if (earlier != null) {
+          throw new IllegalArgumentException(
+              "routes " + (e.method() == null ? "" : e.method() + " ") + earlier + " and " + e.pattern()
+                  + " differ only in case; matching ignoring case, both are " + key);
+        }
+        keyed.add(new Entry(e.method(), key, e.route()));
       }
-      return entries.isEmpty() ? EMPTY : new RouteTable(List.copyOf(entries), byName);
+      return entries.isEmpty() ? EMPTY : new RouteTable(keyed, byName, caseInsensitive);
     }
   }
 

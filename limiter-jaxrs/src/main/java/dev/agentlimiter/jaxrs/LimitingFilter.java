@@ -6,6 +6,7 @@ import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.HttpResponses;
+import dev.agentlimiter.core.RouteTable;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -59,7 +60,7 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       Decision decision = admission.decision();
       if (!decision.isAllowed() && !settings.shadows(r)) {
         admission.close();
-        request.abortWith(refusal(decision, settings.realm(), hasUnreadBody(request)));
+        request.abortWith(refusal(decision, settings.realm(), leavesBodyUnread(request, admission)));
         return;
       }
       ending = new Ending(admission, decision);
@@ -109,9 +110,10 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
   }
 
   /**
-   * The path the route table matches: relative to the application's base URI, starting with {@code /},
-   * percent-decoded as Jakarta REST matches it, without matrix parameters, and without a trailing slash
-   * (Jersey serves {@code /hello/} with the resource of {@code /hello}, so both must meet its route).
+   * The path the route table matches: relative to the application's base URI, percent-decoded as Jakarta
+   * REST matches it, without matrix parameters, in its canonical spelling ({@link RouteTable#canonical}:
+   * Jersey and RESTEasy serve {@code /hello/} with the resource of {@code /hello}, so both must meet its
+   * route).
    */
   static String pathOf(UriInfo uri) {
     String path = uri.getPath(true);
@@ -122,19 +124,13 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       }
       path = out.toString();
     }
-    if (!path.startsWith("/")) {
-      path = "/" + path;
-    }
-    int end = path.length();
-    while (end > 1 && path.charAt(end - 1) == '/') {
-      end--;
-    }
-    return end == path.length() ? path : path.substring(0, end);
+    return RouteTable.canonical(path);
   }
 
-  /** Whether the request declares a body (which a refusal leaves unread). */
-  private static boolean hasUnreadBody(ContainerRequestContext request) {
-    return HttpResponses.declaresBody(request.getLength(), request.getHeaderString("Transfer-Encoding"));
+  /** Whether a refusal of the request leaves body bytes unread: then it closes the connection. */
+  private static boolean leavesBodyUnread(ContainerRequestContext request, Admission admission) {
+    return HttpResponses.leavesBodyUnread(
+        admission, request.getLength(), request.getHeaderString("Transfer-Encoding"));
   }
 
   static Response refusal(Decision decision, String realm, boolean unreadBody) {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Response;
@@ -33,7 +34,11 @@ final class ContractResources {
 
   /** The feature in front of the application, configured as the contract says. */
   static AgentLimiterFeature feature(AgentLimiter limiter, Apps apps) {
-    AgentLimiterFeature.Builder builder = AgentLimiterFeature.builder(limiter).shadow(apps.shadow()).failOpen(apps.failOpen());
+    AgentLimiterFeature.Builder builder =
+        AgentLimiterFeature.builder(limiter)
+            .shadow(apps.shadow())
+            .failOpen(apps.failOpen())
+            .caseInsensitiveRoutes(apps.caseInsensitive());
     for (Apps.RouteSpec r : apps.routes()) {
       builder.route(r.method(), r.pattern(), r.route());
     }
@@ -92,6 +97,20 @@ final class ContractResources {
     @Path("rules")
     public Response rules(@HeaderParam("Authorization") @Nullable String auth) {
       return named("rules", auth);
+    }
+
+    /** The front controller's collection: Jakarta REST routes it itself (case-sensitively). */
+    @GET
+    @Path("v1/orders")
+    public Response orders(@HeaderParam("Authorization") @Nullable String auth) {
+      return named("orders", auth);
+    }
+
+    /** The front controller's {@code {id}} template. */
+    @GET
+    @Path("v1/items/{id}")
+    public Response item(@PathParam("id") String id, @HeaderParam("Authorization") @Nullable String auth) {
+      return named("items", auth);
     }
 
     private Response echo(String name, @Nullable String auth, InputStream body) throws IOException {

@@ -6,6 +6,7 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /** Resources and providers of the feature's own tests ({@link FeatureSuite}), for any implementation. */
@@ -369,6 +371,20 @@ final class FeatureResources {
     @Override
     public Response toResponse(WebApplicationException exception) {
       return Response.status(418).entity("teapot").build();
+    }
+  }
+
+  /** An annotated {@code {id}} template: {@code GET /v1/orders/{id}}, counting what it serves. */
+  @Path("/v1/orders")
+  public static final class OrderById {
+    final AtomicInteger served = new AtomicInteger();
+
+    @GET
+    @Path("{id}")
+    @AgentRateLimit(name = "order", capacity = 100, refill = 100, period = "PT1H")
+    public String get(@PathParam("id") String id) {
+      served.incrementAndGet();
+      return "order " + id;
     }
   }
 

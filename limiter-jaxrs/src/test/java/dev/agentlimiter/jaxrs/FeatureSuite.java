@@ -458,6 +458,37 @@ abstract class FeatureSuite {
         .containsExactly("401", "401", "200", "429", "403", "415", "400", "413");
   }
 
+  // ---------------------------------------------------------------- issue 14: path spellings
+
+  /**
+   * Issue 14, item 5, on the implementation's own matching: an annotated {@code {id}} template is bound to
+   * its method, so whatever spelling the implementation serves with it is limited as the template is. Both
+   * Jersey and RESTEasy serve {@code /v1/orders/7/} (a trailing slash) and {@code /v1/orders/7;x=1/} with
+   * it: 401 without a key, the template's RateLimit fields with one. The other spellings are no resource
+   * there (404) or refused by Jetty (400), and never served.
+   */
+  @Test
+  void anAnnotatedTemplateServesATrailingSlashOnlyWithItsLimits() throws Exception {
+    FeatureResources.OrderById orders = new FeatureResources.OrderById();
+    RunningServer s = track(start(List.of(AgentLimiterFeature.builder(engine()).build(), orders)));
+    for (String path : List.of("/v1/orders/7", "/v1/orders/7/", "/v1/orders/7;x=1/")) {
+      assertThat(get(s, path).statusCode()).as(path).isEqualTo(401);
+    }
+    for (String path : List.of("/v1/orders/7/.", "/v1/orders/7/./", "/v1//orders/7", "/v1/orders/7//", "/v1/orders//7")) {
+      assertThat(get(s, path).statusCode()).as(path).isIn(400, 401, 404);
+    }
+    assertThat(orders.served.get()).as("served without a key").isZero();
+    String key = key("template");
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> ok = get(s, "/v1/orders/7/", bearer(key));
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.body()).isEqualTo("order 7");
+      assertThat(ok.headers().allValues("RateLimit-Policy")).containsExactly("\"order\";q=100;w=3600");
+      assertThat(ok.headers().allValues("RateLimit").get(0)).startsWith("\"order\";r=" + (99 - i) + ";");
+    }
+    assertThat(orders.served.get()).isEqualTo(2);
+  }
+
   /** The servlet filter in front of a servlet answering {@code ok} on every path, on embedded Jetty. */
   private static RunningServer servletServer(AgentLimiterFilter filter) throws Exception {
     HttpServlet ok =

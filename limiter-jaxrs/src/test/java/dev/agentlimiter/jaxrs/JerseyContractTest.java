@@ -23,6 +23,12 @@ class JerseyContractTest extends ContractSuite {
     return false;
   }
 
+  /** Jakarta REST matches {@code @Path} case-sensitively: {@code /V1/Orders} is no resource (404). */
+  @Override
+  protected boolean theApplicationCanRouteIgnoringCase() {
+    return false;
+  }
+
   @Override
   protected String classPolicyName() {
     return "AnnotatedResource";

@@ -23,6 +23,12 @@ class RestEasyContractTest extends ContractSuite {
     return RestEasyServer.start(components);
   }
 
+  /** Jakarta REST matches {@code @Path} case-sensitively: {@code /V1/Orders} is no resource (404). */
+  @Override
+  protected boolean theApplicationCanRouteIgnoringCase() {
+    return false;
+  }
+
   @Override
   protected String classPolicyName() {
     return "AnnotatedResource";

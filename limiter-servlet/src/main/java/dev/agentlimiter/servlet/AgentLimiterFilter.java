@@ -227,7 +227,7 @@ public final class AgentLimiterFilter implements Filter {
       chain.doFilter(servletRequest, servletResponse);
       return;
     }
-    String path = pathWithinApplication(request);
+    String path = RouteTable.canonical(pathWithinApplication(request));
     Route route = c.routes().match(request.getMethod(), path);
     if (route == null) {
       chain.doFilter(request, response);
@@ -249,7 +249,7 @@ public final class AgentLimiterFilter implements Filter {
     Decision decision = admission.decision();
     if (!decision.isAllowed() && !c.options().shadows(route)) {
       admission.close();
-      writeRefusal(response, decision, c.options().realm(), hasUnreadBody(request));
+      writeRefusal(response, decision, c.options().realm(), leavesBodyUnread(request, admission));
       return;
     }
     setRateLimitFields(response, decision);
@@ -280,7 +280,10 @@ public final class AgentLimiterFilter implements Filter {
    * The path the container mapped the request by, within the application: servlet path plus path info,
    * which the container has percent-decoded, stripped of path parameters and normalised (Servlet 6.0,
    * section 3.5.2). Never the raw request URI: {@code /hell%6F} or {@code /hello;x=1} reach the servlet of
-   * {@code /hello}, so they must meet its route.
+   * {@code /hello}, so they must meet its route. The route table then matches it in its canonical spelling
+   * ({@link RouteTable#canonical}), as a front controller on {@code /*} routes {@code /v1/orders/} (path
+   * info) to the handler of {@code /v1/orders}; the engine's request view gets that spelling too, so the
+   * loop detector's fingerprint does not change with it.
    */
   static String pathWithinApplication(HttpServletRequest request) {
     String servletPath = request.getServletPath();
@@ -299,9 +302,10 @@ public final class AgentLimiterFilter implements Filter {
     }
   }
 
-  /** Whether the request declares a body (which a refusal leaves unread). */
-  private static boolean hasUnreadBody(HttpServletRequest request) {
-    return HttpResponses.declaresBody(request.getContentLengthLong(), request.getHeader("Transfer-Encoding"));
+  /** Whether a refusal of the request leaves body bytes unread: then it closes the connection. */
+  private static boolean leavesBodyUnread(HttpServletRequest request, Admission admission) {
+    return HttpResponses.leavesBodyUnread(
+        admission, request.getContentLengthLong(), request.getHeader("Transfer-Encoding"));
   }
 
   private static void writeRefusal(
@@ -387,8 +391,8 @@ public final class AgentLimiterFilter implements Filter {
 
   /**
    * Configures an {@link AgentLimiterFilter}: the options every adapter has ({@link AdapterBuilder}; routes
-   * by path match the container's servlet path plus path info, without the context path), and annotation
-   * discovery. Not thread-safe; each value is checked when it is set.
+   * by path match the container's servlet path plus path info, without the context path, in its canonical
+   * spelling), and annotation discovery. Not thread-safe; each value is checked when it is set.
    */
   public static final class Builder extends AdapterBuilder<Builder> {
     private boolean discoverAnnotations = true;

@@ -13,7 +13,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +28,10 @@ final class ContractServlets {
   /** The filter in front of the application, configured as the contract says. */
   static AgentLimiterFilter filter(AgentLimiter limiter, Apps apps) {
     AgentLimiterFilter.Builder builder =
-        AgentLimiterFilter.builder(limiter).shadow(apps.shadow()).failOpen(apps.failOpen());
+        AgentLimiterFilter.builder(limiter)
+            .shadow(apps.shadow())
+            .failOpen(apps.failOpen())
+            .caseInsensitiveRoutes(apps.caseInsensitive());
     for (Apps.RouteSpec r : apps.routes()) {
       builder.route(r.method(), r.pattern(), r.route());
     }
@@ -45,7 +51,47 @@ final class ContractServlets {
     out.put("/async-timeout", new AsyncTimeout(apps));
     out.put("/slow", new Slow(apps));
     out.put("/annotated", new AnnotatedServlet(apps));
+    out.put("/*", new FrontController(apps));
     return out;
+  }
+
+  /**
+   * The application on {@code /*}, routing as a front controller does (Spring's {@code DispatcherServlet},
+   * and most routers): on the path info, with empty segments (doubled and trailing slashes) ignored, and
+   * ignoring case if {@link Apps#caseInsensitive()}. Serves {@code GET /v1/orders} and {@code GET
+   * /v1/items/{id}} as their names; 404 otherwise. Exact mappings (the other servlets) win over it.
+   */
+  static final class FrontController extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final transient Apps apps;
+
+    FrontController(Apps apps) {
+      this.apps = apps;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+      if (apps.caseInsensitive()) {
+        path = path.toLowerCase(Locale.ROOT);
+      }
+      List<String> segments =
+          Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
+      String name;
+      if (segments.equals(List.of("v1", "orders"))) {
+        name = "orders";
+      } else if (segments.size() == 3 && segments.get(0).equals("v1") && segments.get(1).equals("items")) {
+        name = "items";
+      } else {
+        resp.sendError(404);
+        return;
+      }
+      apps.invoked(name);
+      String auth = req.getHeader("Authorization");
+      apps.invoked(name + ":" + (auth == null ? "-" : auth));
+      resp.setContentType("text/plain");
+      resp.getOutputStream().write(name.getBytes(StandardCharsets.US_ASCII));
+    }
   }
 
   /** Answers its name as text. */

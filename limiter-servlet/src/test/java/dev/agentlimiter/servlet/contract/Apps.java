@@ -23,6 +23,7 @@ public final class Apps implements AutoCloseable {
   private final List<RouteSpec> routes;
   private final boolean shadow;
   private final boolean failOpen;
+  private final boolean caseInsensitive;
   private final ConcurrentHashMap<String, AtomicInteger> invocations = new ConcurrentHashMap<>();
 
   /** Counted down by {@code /async} once it has started async processing. */
@@ -41,9 +42,18 @@ public final class Apps implements AutoCloseable {
   public final ExecutorService executor = Executors.newCachedThreadPool();
 
   public Apps(List<RouteSpec> routes, boolean shadow, boolean failOpen) {
+    this(routes, shadow, failOpen, false);
+  }
+
+  /**
+   * As {@link #Apps(List, boolean, boolean)}; with {@code caseInsensitive} the application routes ignoring
+   * case where it can (the servlet front controller) and the adapter matches routes ignoring case.
+   */
+  public Apps(List<RouteSpec> routes, boolean shadow, boolean failOpen, boolean caseInsensitive) {
     this.routes = List.copyOf(routes);
     this.shadow = shadow;
     this.failOpen = failOpen;
+    this.caseInsensitive = caseInsensitive;
   }
 
   public List<RouteSpec> routes() {
@@ -56,6 +66,10 @@ public final class Apps implements AutoCloseable {
 
   public boolean failOpen() {
     return failOpen;
+  }
+
+  public boolean caseInsensitive() {
+    return caseInsensitive;
   }
 
   /** Records one invocation of the application under {@code name}. */

@@ -72,7 +72,10 @@ import org.junit.jupiter.api.TestInstance;
  *       {@link Apps#slowEntered}, waits for {@link Apps#slowRelease}, then writes 4 MiB;
  *   <li>{@code /annotated}: limits from annotations, capacity 2 per hour named {@code cls} on the type
  *       (GET, PUT), capacity 5 named {@code post} on POST, scope {@code dns:write} on PUT; counted under
- *       {@code annotated}.
+ *       {@code annotated};
+ *   <li>{@code GET /v1/orders} and {@code GET /v1/items/{id}}: served by the application on {@code /*} as a
+ *       front controller routes (the servlet adapters' {@code FrontController}, Jakarta REST's own
+ *       matching), answering and counted as {@code orders} and {@code items}.
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -98,6 +101,8 @@ public abstract class ContractSuite {
           .build();
   static final Policy CONC =
       policy("conc", 1000, Duration.ofMinutes(1), "minute").concurrency(ConcurrencyLimit.of(10)).build();
+  static final Policy ORDERS = policy("orders", 1000, Duration.ofHours(1), "orders").build();
+  static final Policy ITEMS = policy("items", 1000, Duration.ofHours(1), "items").build();
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final String UNAUTHENTICATED_BODY =
@@ -138,6 +143,15 @@ public abstract class ContractSuite {
     return true;
   }
 
+  /**
+   * Whether the application can route ignoring case ({@link Apps#caseInsensitive()}), as the servlet
+   * front controller does; Jakarta REST matches {@code @Path} case-sensitively, so there {@code /V1/Orders}
+   * is no resource (404).
+   */
+  protected boolean theApplicationCanRouteIgnoringCase() {
+    return true;
+  }
+
   /** The policy name the adapter derives from the annotations on the annotated endpoint's type. */
   protected String classPolicyName() {
     return "AnnotatedServlet";
@@ -168,7 +182,9 @@ public abstract class ContractSuite {
         new Apps.RouteSpec(null, "/boom", conc),
         new Apps.RouteSpec(null, "/async", conc),
         new Apps.RouteSpec(null, "/async-timeout", conc),
-        new Apps.RouteSpec(null, "/slow", conc));
+        new Apps.RouteSpec(null, "/slow", conc),
+        new Apps.RouteSpec("GET", "/v1/orders", Route.of(ORDERS)),
+        new Apps.RouteSpec("GET", "/v1/items/*", Route.of(ITEMS)));
   }
 
   /** What the echo endpoints answer for {@code body}. */
@@ -299,6 +315,33 @@ public abstract class ContractSuite {
       }
       return status;
     }
+  }
+
+  /**
+   * Sends {@code request} (which asks for {@code Connection: close}) over a socket to {@code s} and answers
+   * everything the server sent until it closed: status line, headers and body.
+   */
+  private static String rawExchange(RunningServer s, String request) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(loopback(s.port()), 5000);
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** The values of header {@code name} (case-insensitive) in a raw response. */
+  private static List<String> headerValues(String response, String name) {
+    List<String> values = new ArrayList<>();
+    int end = response.indexOf("\r\n\r\n");
+    for (String line : response.substring(0, end < 0 ? response.length() : end).split("\r\n", -1)) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        values.add(line.substring(colon + 1).trim());
+      }
+    }
+    return values;
   }
 
   private static InetSocketAddress loopback(int port) throws IOException {
@@ -713,6 +756,239 @@ public abstract class ContractSuite {
       // the same endpoint, so limited, not unknown
       assertThat(statusOf(raw("GET /hell%6F HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))).isEqualTo(401);
     }
+  }
+
+  // ---------------------------------------------------------------- issue 14: path spellings on /*
+
+  /**
+   * Spellings of {@code GET /v1/orders} and {@code GET /v1/items/{id}} that a front controller on {@code /*}
+   * serves as those routes, or that a server may map to them (trailing and doubled slashes, a trailing
+   * {@code /.}, dot segments, path parameters, encoded slashes and dots).
+   */
+  private static final List<String> FRONT_CONTROLLER_SPELLINGS =
+      List.of(
+          "/v1/orders/", "/v1/orders/.", "/v1/orders//", "/v1/orders/./", "/v1/orders;x=1/", "/v1/orders;x=1",
+          "/v1//orders", "//v1/orders/", "/v1/./orders/", "/v1/x/../orders/", "/v1/orders/x/..", "/v1/orders%2F",
+          "/v1/orders%2f", "/v1/orders/%2e", "/v1/orders/%2E/", "/v1/items/42/", "/v1/items/42/.",
+          "/v1/items//42/", "/v1/items/42;x=1/", "/v1/items/42//", "/v1/items/42/./");
+
+  /**
+   * Issue 14, item 5: with the application on {@code /*} (as Spring's {@code DispatcherServlet} or any front
+   * controller is, and as a Jakarta REST application is), {@code /v1/orders/} and {@code /v1/orders/.}
+   * reached the handler of {@code GET /v1/orders} without a credential and without RateLimit fields. No
+   * spelling is served without a key now (each is refused with 401, or is no endpoint), and with a key every
+   * spelling the application serves carries the route's RateLimit fields, counting down.
+   */
+  @Test
+  void theApplicationOnSlashStarServesNoSpellingOfALimitedRouteUnlimited() throws Exception {
+    assertNoSpellingIsServedUnlimited(server(), apps(), FRONT_CONTROLLER_SPELLINGS, key("frontcontroller", "dns:read"));
+    assertThat(apps().invocations("orders:Bearer " + key("frontcontroller")))
+        .as("the application serves a trailing slash as its route")
+        .isPositive();
+  }
+
+  /**
+   * Issue 14, item 5, with the adapter's {@code caseInsensitiveRoutes(true)} in front of an application that
+   * routes ignoring case: {@code /V1/Orders} and its other spellings meet the route of {@code /v1/orders}.
+   */
+  @Test
+  void withCaseInsensitiveRoutesNoCaseOfALimitedRouteIsServedUnlimited() throws Exception {
+    String key = key("anycase", "dns:read");
+    try (Apps anyCase = new Apps(routes(), false, false, true);
+        RunningServer s = start(RecordingLimiter.of(engine()), anyCase)) {
+      List<String> spellings =
+          List.of("/V1/Orders", "/v1/ORDERS/", "/V1/ORDERS/.", "/V1//Orders//", "/v1/Items/42/", "/V1/ITEMS/42");
+      assertNoSpellingIsServedUnlimited(s, anyCase, spellings, key);
+      if (theApplicationCanRouteIgnoringCase()) {
+        assertThat(anyCase.invocations("orders:Bearer " + key)).as("the application ignores case").isPositive();
+      }
+    }
+  }
+
+  private void assertNoSpellingIsServedUnlimited(RunningServer s, Apps a, List<String> spellings, String key)
+      throws IOException {
+    String close = " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    for (String canonical : List.of("/v1/orders", "/v1/items/42")) {
+      String refused = rawExchange(s, "GET " + canonical + close + "\r\n");
+      assertThat(refused).as(canonical).startsWith("HTTP/1.1 401 ");
+    }
+    for (String path : spellings) {
+      String response = rawExchange(s, "GET " + path + close + "\r\n");
+      assertThat(statusOf(response)).as(path).isIn(400, 401, 404);
+      assertThat(a.invocations("orders") + a.invocations("items")).as("served without a key: " + path).isZero();
+    }
+    Map<String, Long> lastRemaining = new java.util.HashMap<>();
+    int served = 0;
+    for (String path : spellings) {
+      String response = rawExchange(s, "GET " + path + close + "Authorization: Bearer " + key + "\r\n\r\n");
+      int status = statusOf(response);
+      assertThat(status).as(path).isIn(200, 400, 404);
+      if (status == 200) {
+        served++;
+        String name = response.endsWith("orders") ? "orders" : "items";
+        assertThat(headerValues(response, "RateLimit-Policy")).as(path).containsExactly("\"" + name + "\";q=1000;w=3600");
+        List<String> state = headerValues(response, "RateLimit");
+        assertThat(state).as(path).hasSize(1);
+        java.util.regex.Matcher r = java.util.regex.Pattern.compile("\"" + name + "\";r=([0-9]+);t=[0-9]+").matcher(state.get(0));
+        assertThat(r.matches()).as("%s: %s", path, state).isTrue();
+        long remaining = Long.parseLong(r.group(1));
+        assertThat(remaining).as("%s took a token", path).isLessThan(lastRemaining.getOrDefault(name, 1000L));
+        lastRemaining.put(name, remaining);
+      }
+    }
+    assertThat(a.invocations("orders:Bearer " + key) + a.invocations("items:Bearer " + key)).isEqualTo(served);
+  }
+
+  // ---------------------------------------------------------------- issue 14: Connection: close
+
+  /** A 24-byte JSON body, as the loop detector's fingerprint reads it whole. */
+  private static final String SMALL_TASK = "{\"task\":\"keep me alive\"}";
+
+  private Socket connect() throws IOException {
+    Socket socket = new Socket();
+    socket.connect(loopback(server().port()), 5000);
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  /**
+   * Writes {@code request} on {@code socket} and reads one final response (interim 1xx skipped): status line,
+   * headers, and the body its {@code Content-Length} or chunked coding frames, leaving the connection at the
+   * next response.
+   */
+  private static String exchange(Socket socket, String request) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    InputStream in = socket.getInputStream();
+    while (true) {
+      StringBuilder lines = new StringBuilder(readLine(in)).append("\r\n");
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        lines.append(line).append("\r\n");
+      }
+      String head = lines.append("\r\n").toString();
+      if (head.startsWith("HTTP/1.1 1")) {
+        continue;
+      }
+      List<String> length = headerValues(head, "Content-Length");
+      if (!length.isEmpty()) {
+        return head + new String(in.readNBytes(Integer.parseInt(length.get(0))), StandardCharsets.UTF_8);
+      }
+      assertThat(headerValues(head, "Transfer-Encoding")).as(head).containsExactly("chunked");
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      for (int size = chunkSize(readLine(in)); size > 0; size = chunkSize(readLine(in))) {
+        body.write(in.readNBytes(size));
+        readLine(in);
+      }
+      while (!readLine(in).isEmpty()) {
+        // trailer fields
+      }
+      return head + body.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static int chunkSize(String line) {
+    int semicolon = line.indexOf(';');
+    return Integer.parseInt((semicolon < 0 ? line : line.substring(0, semicolon)).trim(), 16);
+  }
+
+  /** One CRLF-terminated line, without the CRLF; fails at the end of the stream. */
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != '\n') {
+      if (b < 0) {
+        throw new java.io.EOFException("connection closed after '" + line.toString(StandardCharsets.ISO_8859_1) + "'");
+      }
+      if (b != '\r') {
+        line.write(b);
+      }
+    }
+    return line.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean asksToClose(String response) {
+    return headerValues(response, "Connection").stream().anyMatch(v -> v.equalsIgnoreCase("close"));
+  }
+
+  /** Whether the server closed {@code socket} (end of stream, or a reset) within 5 s. */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    socket.setSoTimeout(5_000);
+    try {
+      return socket.getInputStream().read() < 0;
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  private static String postTask(String key, String body) {
+    return "POST /tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (key.isEmpty() ? "" : "Authorization: Bearer " + key + "\r\n")
+        + "Content-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+        + "\r\n\r\n" + body;
+  }
+
+  /**
+   * Issue 14, item 10: a {@code LOOP_DETECTED} refusal of a 24-byte JSON POST, whose body the engine read
+   * for the fingerprint, carried {@code Connection: close}, so a keep-alive agent paid a new connection per
+   * refusal. On one connection now: the same POST until the loop detector refuses it, then a second request
+   * on the same socket is answered.
+   */
+  @Test
+  void aRefusalOfABodyReadToItsEndKeepsTheConnectionOpen() throws Exception {
+    String key = key("keepalive", "dns:read");
+    assertThat(SMALL_TASK.getBytes(StandardCharsets.UTF_8)).hasSize(24);
+    try (Socket socket = connect()) {
+      String refused = null;
+      for (int i = 0; i < 10 && refused == null; i++) {
+        String response = exchange(socket, postTask(key, SMALL_TASK));
+        if (statusOf(response) == 429) {
+          refused = response;
+        } else {
+          assertThat(statusOf(response)).as(response).isEqualTo(200);
+        }
+      }
+      assertThat(refused).as("refused by the loop detector").isNotNull();
+      String refusal = Objects.requireNonNull(refused);
+      assertThat(refusal).containsPattern("\"reason\":\"(LOOP_DETECTED|QUARANTINED)\"");
+      assertThat(asksToClose(refusal)).as(refusal).isFalse();
+      String next = exchange(socket, "GET /plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertThat(statusOf(next)).as("the next request on the same connection").isEqualTo(200);
+      assertThat(next).endsWith("plain");
+    }
+    assertThat(apps().invocations("tasks:Bearer " + key)).isEqualTo(3);
+  }
+
+  /**
+   * Issue 14, item 10, the other way: a refusal that leaves body bytes unread still closes the connection,
+   * whether it came before the body was read (no credential) or after only a prefix of it was (a body larger
+   * than the fingerprint's 8 KiB, refused by the loop detector).
+   */
+  @Test
+  void aRefusalThatLeavesBodyBytesUnreadClosesTheConnection() throws Exception {
+    try (Socket socket = connect()) {
+      String unauthenticated = exchange(socket, postTask("", SMALL_TASK));
+      assertThat(statusOf(unauthenticated)).isEqualTo(401);
+      assertThat(asksToClose(unauthenticated)).as(unauthenticated).isTrue();
+      assertThat(closedByServer(socket)).isTrue();
+    }
+    String key = key("partlyread", "dns:read");
+    String large = "{\"task\":\"" + "x".repeat(20_000) + "\"}";
+    String refused = null;
+    for (int i = 0; i < 10 && refused == null; i++) {
+      try (Socket socket = connect()) {
+        String response = exchange(socket, postTask(key, large));
+        if (statusOf(response) == 429) {
+          refused = response;
+          assertThat(asksToClose(response)).as(response).isTrue();
+          assertThat(closedByServer(socket)).isTrue();
+        } else {
+          assertThat(statusOf(response)).as(response).isEqualTo(200);
+        }
+      }
+    }
+    assertThat(refused).as("refused by the loop detector").isNotNull();
   }
 
   @Test

@@ -116,6 +116,11 @@ public final class RecordingLimiter implements AgentLimiter {
     }
 
     @Override
+    public boolean bodyReadToEnd() {
+      return admission.bodyReadToEnd();
+    }
+
+    @Override
     public void complete(Outcome outcome) {
       admission.complete(outcome);
       ended(outcome.kind());
