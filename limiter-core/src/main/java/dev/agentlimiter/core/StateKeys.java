@@ -10,29 +10,19 @@ import dev.agentlimiter.api.IdentitySource;
  * agents.
  *
  * <p>The key of a client-address identity ({@link IdentitySource#IP}, the anonymous hot path) is its id
- * unchanged; every other source puts one control character of its own in front. Agent ids never contain
- * control characters ({@link AgentIdentity} refuses them), so no key of one source can equal a key of
- * another. {@link #display} turns a key back into the id that events and statuses report.
+ * unchanged; every other source puts one control character of its own in front ({@link AgentIdentity#key()}
+ * makes it once, when the identity is built, so an identity held by a key store costs nothing per request).
+ * Agent ids never contain control characters ({@link AgentIdentity} refuses them), so no key of one source
+ * can equal a key of another. {@link #display} turns a key back into the id that events and statuses
+ * report.
  */
 final class StateKeys {
 
   private StateKeys() {}
 
-  /** The state key of {@code agent}. */
+  /** The state key of {@code agent}: {@link AgentIdentity#key()}, computed once per identity. */
   static String of(AgentIdentity agent) {
-    String prefix = prefix(agent.source());
-    return prefix.isEmpty() ? agent.id() : prefix.concat(agent.id());
-  }
-
-  /** One control character per source but the client address's, which has none. */
-  private static String prefix(IdentitySource source) {
-    return switch (source) {
-      case IP -> "";
-      case API_KEY -> "\u0001";
-      case JWT -> "\u0002";
-      case PRINCIPAL -> "\u0003";
-      case MTLS -> "\u0004";
-    };
+    return agent.key();
   }
 
   /** The agent id a state key was made from, as events and statuses report it. */

@@ -63,6 +63,21 @@ class Issue14IdentityNamespaceTest {
     }
   }
 
+  /** Keys are equal exactly when source and id are, whatever the tier and scopes. */
+  @Property(tries = 500)
+  void keysAreEqualExactlyWhenSourceAndIdAre(
+      @ForAll @StringLength(min = 1, max = 20) String a,
+      @ForAll @StringLength(min = 1, max = 20) String b,
+      @ForAll IdentitySource sa,
+      @ForAll IdentitySource sb) {
+    net.jqwik.api.Assume.that(a.chars().noneMatch(Character::isISOControl));
+    net.jqwik.api.Assume.that(b.chars().noneMatch(Character::isISOControl));
+    AgentIdentity x = AgentIdentity.of(a, sa);
+    AgentIdentity y = new AgentIdentity(b, "pro", java.util.Set.of("s"), sb);
+    assertThat(x.key().equals(y.key())).isEqualTo(a.equals(b) && sa == sb);
+    assertThat(StateKeys.display(x.key())).isEqualTo(a);
+  }
+
   @Test
   void anApiKeyNamedAfterAnAddressSharesNothingWithThatAddress() {
     FakeTimeSource time = new FakeTimeSource(3);
