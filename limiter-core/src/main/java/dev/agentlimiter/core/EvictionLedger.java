@@ -172,9 +172,14 @@ final class EvictionLedger {
     return -1;
   }
 
+  /** The set a tag's record goes to. */
+  int setOf(long tag) {
+    return (int) (tag >>> 32) & setMask;
+  }
+
   /** The first index of the tag's set. */
   private int set(long tag) {
-    return ((int) (tag >>> 32) & setMask) * WAYS * stride;
+    return setOf(tag) * WAYS * stride;
   }
 
   private Object lock(int base) {
