@@ -10,7 +10,10 @@ import io.github.bucket4j.BucketState64BitsInteger;
  */
 final class AgentBucket extends BucketState64BitsInteger {
 
-  /** Set, under this object's monitor, once the entry has left the cache and its state went to the ledger. */
+  /**
+   * Set, under this object's monitor, once the entry has left the cache: evicted (its state went to the
+   * ledger) or forgotten. A retired bucket is never used again.
+   */
   boolean retired;
 
   AgentBucket(BucketConfiguration configuration, long nowNanos) {

@@ -24,13 +24,8 @@ final class LocalPolicyState implements PolicyState {
   private final long[] periodNanos;
   private final long[] refillTokens;
   private final long[] capacity;
-  private final long[] initialTokens;
-  /** Per limit, the time, rounded up, to refill from its initial tokens. */
-  private final long[] fillFromInitialNanos;
-  /** Per limit, {@code floor(capacity * period / refill)}. */
-  private final long[] floorFillNanos;
-  /** When this policy's evicted buckets would be full again; see {@link #create}. */
-  private final EvictionLedger ledger;
+  /** The exact state of this policy's evicted buckets; see {@link #create}. */
+  final EvictionLedger ledger;
 
   LocalPolicyState(LocalStateStore store, Policy policy, long salt) {
     this.store = store;
@@ -42,34 +37,23 @@ final class LocalPolicyState implements PolicyState {
     this.periodNanos = new long[n];
     this.refillTokens = new long[n];
     this.capacity = new long[n];
-    this.initialTokens = new long[n];
-    this.fillFromInitialNanos = new long[n];
-    this.floorFillNanos = new long[n];
     ConfigurationBuilder builder = BucketConfiguration.builder();
     for (int i = 0; i < n; i++) {
       Limit limit = limits.get(i);
       periodNanos[i] = limit.refillPeriod().toNanos();
       refillTokens[i] = limit.refillTokens();
       capacity[i] = limit.capacity();
-      initialTokens[i] = limit.initialTokens();
-      floorFillNanos[i] = capacity[i] * periodNanos[i] / refillTokens[i];
-      long missingTokens = capacity[i] - initialTokens[i];
-      fillFromInitialNanos[i] =
-          Math.floorDiv(missingTokens * periodNanos[i] + refillTokens[i] - 1, refillTokens[i]);
-      bandwidths[i] = bandwidth(limit, limit.initialTokens());
+      bandwidths[i] =
+          Bandwidth.builder()
+              .capacity(limit.capacity())
+              .refillGreedy(limit.refillTokens(), limit.refillPeriod())
+              .initialTokens(limit.initialTokens())
+              .id(limit.name())
+              .build();
       builder.addLimit(bandwidths[i]);
     }
     this.configuration = builder.build();
-    this.ledger = new EvictionLedger(store.ledgerSlots, n);
-  }
-
-  private static Bandwidth bandwidth(Limit limit, long initial) {
-    return Bandwidth.builder()
-        .capacity(limit.capacity())
-        .refillGreedy(limit.refillTokens(), limit.refillPeriod())
-        .initialTokens(initial)
-        .id(limit.name())
-        .build();
+    this.ledger = new EvictionLedger(store.ledgerRecords, n * StateData.STRIDE);
   }
 
   @Override
@@ -160,25 +144,57 @@ final class LocalPolicyState implements PolicyState {
   @Override
   public void inspect(String agentId, long cost, long nowNanos, long[] probe, int offset) {
     AgentBucket bucket = tracked(agentId);
-    if (bucket != null) {
-      synchronized (bucket) {
-        if (!bucket.retired) {
-          AgentBucket copy = new AgentBucket(configuration, nowNanos);
-          copy.copyStateFrom(bucket);
-          copy.refillAllBandwidth(nowNanos);
-          writeProbe(copy, cost, probe, offset);
-          return;
-        }
-      }
+    if (bucket != null && inspectTracked(bucket, cost, nowNanos, probe, offset)) {
+      return;
     }
-    AgentBucket rebuilt = create(AgentKey.of(this, agentId), nowNanos);
-    rebuilt.refillAllBandwidth(nowNanos);
-    writeProbe(rebuilt, cost, probe, offset);
+    // Not tracked (or evicted meanwhile): under the key's map lock, so that the bucket cannot be rebuilt
+    // from the ledger, or evicted into it, while we look. The ledger's record is peeked, never taken.
+    store.cache.asMap()
+        .compute(
+            AgentKey.of(this, agentId),
+            (k, current) -> {
+              if (current == null || !inspectTracked(current, cost, nowNanos, probe, offset)) {
+                AgentBucket rebuilt = rebuild(k, nowNanos, false);
+                rebuilt.refillAllBandwidth(nowNanos);
+                writeProbe(rebuilt, cost, probe, offset);
+              }
+              return current;
+            });
   }
 
+  /** Writes the probe of a copy of a live bucket refilled to now; false if the bucket is retired. */
+  private boolean inspectTracked(
+      AgentBucket bucket, long cost, long nowNanos, long[] probe, int offset) {
+    synchronized (bucket) {
+      if (bucket.retired) {
+        return false;
+      }
+      AgentBucket copy = new AgentBucket(configuration, nowNanos);
+      copy.copyStateFrom(bucket);
+      copy.refillAllBandwidth(nowNanos);
+      writeProbe(copy, cost, probe, offset);
+      return true;
+    }
+  }
+
+  /**
+   * Forgets the agent: drops its bucket (a request racing with this one decides on a new bucket) and the
+   * ledger's record of it, under the key's map lock, so the next request starts as a new agent.
+   */
   @Override
   public void forget(String agentId) {
-    store.cache.invalidate(AgentKey.of(this, agentId));
+    store.cache.asMap()
+        .compute(
+            AgentKey.of(this, agentId),
+            (k, current) -> {
+              if (current != null) {
+                synchronized (current) {
+                  current.retired = true;
+                }
+              }
+              ledger.remove(k.hash64());
+              return null;
+            });
   }
 
   private void writeProbe(AgentBucket bucket, long cost, long[] probe, int offset) {
@@ -190,58 +206,41 @@ final class LocalPolicyState implements PolicyState {
   }
 
   /**
-   * A new bucket for an agent the cache does not hold: full (or at the initial tokens) unless the ledger
-   * says a bucket under this slot was evicted before a limit was full again, at {@code fullAt[i]}. Then the
-   * bucket is rebuilt so that it holds no token the evicted one would not have, nor more than a new bucket
-   * would: limit {@code i} gets {@code capacity - ceil((fullAt[i] - now) * refill / period)} tokens (no
-   * more than its initial tokens), and the refill clock is set back, by less than one token's time, to the
-   * latest start at which every limit is full no earlier than recorded; a one-limit bucket comes back
-   * exactly as it left. Only after the clock went backwards can a recorded time lie further ahead than a
-   * full refill; that limit then starts empty and the bucket waits until it could have started refilling.
+   * The bucket of an agent the cache does not hold: if the ledger still has the record of its evicted
+   * bucket, that bucket exactly as it left (Bucket4j's state words copied bit for bit, so it refills from
+   * where it was, as if it had stayed tracked); otherwise a new bucket. The record is taken out of the
+   * ledger: from now on the live bucket is the truth. Call under the key's map lock (in the cache's mapping
+   * function), so that no other bucket of the key is built or evicted meanwhile.
    */
   AgentBucket create(AgentKey key, long nowNanos) {
-    long hash = key.hash64();
-    boolean recorded = false;
-    for (int i = 0; i < bandwidths.length; i++) {
-      long fullAt = ledger.fullAt(hash, i);
-      recorded |= fullAt != EvictionLedger.EMPTY && fullAt > nowNanos;
+    return rebuild(key, nowNanos, true);
+  }
+
+  private AgentBucket rebuild(AgentKey key, long nowNanos, boolean take) {
+    AgentBucket bucket = new AgentBucket(configuration, nowNanos);
+    long[] state = new long[bandwidths.length * StateData.STRIDE];
+    long tag = key.hash64();
+    if (take ? ledger.take(tag, state) : ledger.peek(tag, state)) {
+      StateData.restore(bucket, state);
     }
-    if (!recorded) {
-      return new AgentBucket(configuration, nowNanos);
-    }
-    ConfigurationBuilder builder = BucketConfiguration.builder();
-    long start = Long.MIN_VALUE;
-    for (int i = 0; i < bandwidths.length; i++) {
-      long fullAt = Math.max(ledger.fullAt(hash, i), nowNanos + fillFromInitialNanos[i]);
-      long missingNanos = Math.max(0, fullAt - nowNanos);
-      long tokens;
-      if (missingNanos <= floorFillNanos[i]) {
-        // missingNanos * refill <= capacity * period, which Limit guarantees fits.
-        long deficit =
-            Math.floorDiv(missingNanos * refillTokens[i] + periodNanos[i] - 1, periodNanos[i]);
-        tokens = Math.min(capacity[i] - deficit, initialTokens[i]);
-        start = Math.max(start, fullAt - (capacity[i] - tokens) * periodNanos[i] / refillTokens[i]);
-      } else {
-        tokens = 0;
-        start = Math.max(start, fullAt - floorFillNanos[i]);
-      }
-      builder.addLimit(bandwidth(policy.limits().get(i), tokens));
-    }
-    AgentBucket bucket = new AgentBucket(builder.build(), start);
-    bucket.setConfiguration(configuration);
     return bucket;
   }
 
-  /** Records when each limit of {@code bucket} would be full again. Call with the bucket's monitor held. */
+  /**
+   * Records the exact state of an evicted bucket, with when every limit is full again as its priority.
+   * Nothing is refilled: the bucket is recorded exactly as its last request left it. Call with the
+   * bucket's monitor held, under the key's map lock (in the cache's eviction listener).
+   */
   void recordInLedger(AgentKey key, AgentBucket bucket, long nowNanos) {
-    bucket.refillAllBandwidth(nowNanos);
+    long[] data = StateData.of(bucket, bandwidths.length);
+    long fullAt = Long.MIN_VALUE;
     for (int i = 0; i < bandwidths.length; i++) {
       long untilFull = GreedyMath.nanosUntil(bucket, i, capacity[i], periodNanos[i], refillTokens[i]);
-      if (untilFull > 0) {
-        // If the clock went back, refilling resumes only at the last refill, not now.
-        long from = Math.max(nowNanos, LastRefill.of(bucket, i));
-        ledger.record(key.hash64(), i, from + untilFull);
-      }
+      // Refilling starts at the last refill (later than now if the clock went back).
+      long from = StateData.lastRefill(data, i);
+      long at = from + untilFull;
+      fullAt = Math.max(fullAt, at < from ? Long.MAX_VALUE : at);
     }
+    ledger.put(key.hash64(), fullAt, nowNanos, data);
   }
 }

@@ -15,19 +15,19 @@ import org.jspecify.annotations.Nullable;
  * {@code maximumAgents} (policy, agent) pairs, each dropped after {@code idleExpiry} without a request.
  * Cache maintenance runs on the calling thread, so a flood of new identities cannot outrun eviction.
  *
- * <p>Eviction is not a reset: each policy's {@link EvictionLedger} keeps when an evicted bucket would be
- * full again, and a returning agent's bucket is rebuilt no fuller than it would have been.
+ * <p>Eviction is not a reset: each policy's {@link EvictionLedger} keeps the exact state of evicted buckets,
+ * tagged with their key's hash, and a returning agent gets its own bucket back exactly as it left.
  */
 final class LocalStateStore implements StateStore {
 
   final EngineClock clock;
   final Cache<AgentKey, AgentBucket> cache;
-  /** Ledger slots per policy. */
-  final int ledgerSlots;
+  /** Eviction ledger records per policy. */
+  final int ledgerRecords;
 
   LocalStateStore(EngineClock clock, long maximumAgents, Duration idleExpiry) {
     this.clock = clock;
-    this.ledgerSlots = EvictionLedger.slotsFor(maximumAgents);
+    this.ledgerRecords = EvictionLedger.recordsFor(maximumAgents);
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(maximumAgents)

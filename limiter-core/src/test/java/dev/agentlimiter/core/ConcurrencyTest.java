@@ -96,9 +96,11 @@ class ConcurrencyTest {
   }
 
   @Test
-  void underEvictionChurnNoAgentEverExceedsItsCapacity() throws Exception {
+  void underEvictionChurnOnlyALostLedgerRecordRefillsABucket() throws Exception {
     // 10,000 agents through a cache of 500: entries are evicted and rebuilt from the ledger all the time,
-    // and threads race on buckets as they are retired.
+    // and threads race on buckets as they are retired. The ledger (256 records) cannot hold 9,500 drained
+    // agents: each record it loses gives one agent a new bucket, at most 5 tokens on this frozen clock, and
+    // nothing else may mint a token.
     tenThousandAgents(500, false);
   }
 
@@ -127,13 +129,19 @@ class ConcurrencyTest {
           }
         });
     long total = 0;
+    long excess = 0;
     for (int a = 0; a < agents; a++) {
-      assertThat(granted.get(a)).as("agent %d", a).isLessThanOrEqualTo(5);
       if (exact) {
         assertThat(granted.get(a)).as("agent %d", a).isEqualTo(Math.min(5, attempts.get(a)));
       }
+      excess += Math.max(0, granted.get(a) - 5);
       total += granted.get(a);
     }
+    long lost = ((LocalPolicyState) ((Engine) limiter).bind(FIVE).state).ledger.lostRecords();
+    if (exact) {
+      assertThat(lost).isZero();
+    }
+    assertThat(excess).as("tokens beyond capacity, %d records lost", lost).isLessThanOrEqualTo(5 * lost);
     assertThat(total).isPositive();
     assertThat(limiter.admin().trackedAgents()).isLessThanOrEqualTo(maximumTracked);
   }

@@ -18,7 +18,8 @@ import org.openjdk.jol.info.GraphLayout;
 /**
  * A flood of two million distinct random identities against a limiter that tracks at most 100,000. The
  * tracked count and the retained heap (measured with JOL over the limiter's whole object graph) stay within
- * the bound, and an agent that drained its bucket before the flood finds it still drained afterwards.
+ * the bound, the fixed eviction ledger has its stated size, and an agent that drained its bucket before the
+ * flood finds it still drained afterwards.
  */
 class MemoryBoundTest {
 
@@ -38,6 +39,12 @@ class MemoryBoundTest {
             .policy(policy)
             .build();
     long emptyBytes = GraphLayout.parseInstance(limiter).totalSize();
+    // The fixed eviction ledger: a quarter of the bound in records, rounded up to a power of two, each
+    // 16 + 24 bytes for one limit, plus its locks.
+    EvictionLedger ledger = ((LocalPolicyState) ((Engine) limiter).bind(policy).state).ledger;
+    long ledgerBytes = GraphLayout.parseInstance(ledger).totalSize();
+    assertThat(ledger.records()).isEqualTo(32_768);
+    assertThat(ledgerBytes).isBetween(32_768L * 40, 32_768L * 40 + 4_096);
 
     AgentIdentity victim = AgentIdentity.of("victim", IdentitySource.API_KEY);
     for (int i = 0; i < 10; i++) {
@@ -64,8 +71,9 @@ class MemoryBoundTest {
     long bytes = GraphLayout.parseInstance(limiter).totalSize() - emptyBytes;
     long perAgent = bytes / tracked;
     System.out.printf(
-        "flood: tracked=%d retained=%d B (%d B per tracked agent, empty limiter %d B)%n",
-        tracked, bytes, perAgent, emptyBytes);
+        "flood: tracked=%d retained=%d B (%d B per tracked agent, empty limiter %d B, of which the"
+            + " policy's eviction ledger %d B)%n",
+        tracked, bytes, perAgent, emptyBytes, ledgerBytes);
     assertThat(bytes).isLessThanOrEqualTo(MAX_TRACKED * MAX_BYTES_PER_AGENT);
     assertThat(perAgent).isLessThanOrEqualTo(MAX_BYTES_PER_AGENT);
 
