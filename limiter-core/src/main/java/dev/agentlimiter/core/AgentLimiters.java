@@ -201,8 +201,10 @@ public final class AgentLimiters {
     /**
      * Sets the bound on (policy, agent) pairs held in memory, applied separately to the buckets and to each
      * detector's state (default
-     * {@value #DEFAULT_MAXIMUM_TRACKED_AGENTS}). Beyond it the least valuable entries are evicted, which
-     * <b>never refills an agent's bucket</b>: see {@code docs/state-and-eviction.md}.
+     * {@value #DEFAULT_MAXIMUM_TRACKED_AGENTS}). Beyond it the least valuable entries are evicted; <b>an
+     * evicted agent's bucket comes back exactly as it left</b>, unless more agents were evicted unfull than
+     * the eviction ledger holds, and a newcomer starts as a new agent: see {@code
+     * docs/state-and-eviction.md} for the bound.
      *
      * @throws IllegalArgumentException if {@code maximum <= 0}
      * @throws IllegalStateException if already set

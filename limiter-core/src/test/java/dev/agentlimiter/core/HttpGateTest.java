@@ -155,8 +155,8 @@ class HttpGateTest {
 
   /**
    * A flood of random keys from many addresses creates state for the addresses only, one entry each, and
-   * none for any identity; with the table 20 times too small it stays bounded and still admits nobody (the
-   * eviction ledger is conservative, so a colliding address may be refused a little early).
+   * none for any identity; with the table 20 times too small it stays bounded and still admits nobody (an
+   * address past its 20 failures is refused before its key is checked).
    */
   @Test
   void badCredentialsCreateNoStateForAnyIdentity() {
