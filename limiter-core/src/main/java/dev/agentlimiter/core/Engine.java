@@ -261,7 +261,10 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     return bounds;
   }
 
-  /** Decides a request of policies without defences, telling no listener. */
+  /**
+   * Decides a request of policies without defences, telling no listener. The policies have no penalty box
+   * of their own, but their lanes may hold the agent in another policy's box: then it is refused too.
+   */
   Decision decideWithoutEvent(AgentRequest request) {
     List<Policy> policies = request.policies();
     int count = policies.size();
@@ -272,6 +275,12 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       Policy policy = policies.get(i);
       if (request.costFor(policy) > policy.minCapacity()) {
         return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
+      }
+    }
+    if (!box.isEmpty()) {
+      Decision boxed = boxed(request.agent(), policies);
+      if (boxed != null) {
+        return boxed;
       }
     }
     return count == 1 ? decideOne(request, bind(policies.get(0))) : decideMany(request, count);
@@ -318,6 +327,18 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     return Decision.allowed(statuses);
   }
 
+  /** The refusal of an agent held in the penalty box of one of the policies' lanes, or {@code null}. */
+  private @org.jspecify.annotations.Nullable Decision boxed(AgentIdentity agent, List<Policy> policies) {
+    long now = clock.now();
+    for (int i = 0; i < policies.size(); i++) {
+      QuarantineStatus q = box.status(bind(policies.get(i)).lane, StateKeys.of(agent), now);
+      if (q != null) {
+        return Decision.quarantined(q.lane(), q.policy(), q.cause(), q.remaining());
+      }
+    }
+    return null;
+  }
+
   static Decision refusal(BoundPolicy b, long[] probe, int offset) {
     List<RateLimitStatus> statuses = b.statuses(probe, offset);
     int slowest = b.slowest(probe, offset);
@@ -330,7 +351,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
 
   @Override
   public boolean tryAcquire(AgentIdentity agent, Policy policy) {
-    if (policy.hasDefences()) {
+    if (policy.hasDefences() || !box.isEmpty()) {
       return decide(AgentRequest.of(agent, policy)).isAllowed();
     }
     BoundPolicy b = bind(policy);

@@ -84,6 +84,35 @@ class Issue14QuarantineReasonTest {
         .satisfies(q -> assertThat(q.policy()).isEqualTo("A"));
   }
 
+  /**
+   * A policy without any defence of its own, in a lane whose box holds the agent, refuses it too: the box is
+   * the lane's. Before, the engine's path for policies without defences skipped the box.
+   */
+  @Test
+  void aPlainPolicyInABoxedLaneRefusesOnEveryEntry() {
+    FakeTimeSource time = new FakeTimeSource(11);
+    AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(time).build();
+    Policy plain =
+        Policy.named("plain").lane("payments").limit(Limit.capacity(100).refill(100).per(Duration.ofSeconds(1))).build();
+    Policy elsewhere =
+        Policy.named("elsewhere").limit(Limit.capacity(100).refill(100).per(Duration.ofSeconds(1))).build();
+    AgentRequest loop = AgentRequest.of(AGENT, A).withFingerprint(RequestFingerprint.of(3, 4));
+    limiter.decide(loop);
+    assertThat(limiter.decide(loop).reason()).isEqualTo(Reason.LOOP_DETECTED);
+
+    Decision decided = limiter.decide(AgentRequest.of(AGENT, plain));
+    assertThat(decided.reason()).isEqualTo(Reason.QUARANTINED);
+    assertThat(decided.policy()).contains("A");
+    try (var admission = limiter.enter(AgentRequest.of(AGENT, plain))) {
+      assertThat(admission.decision().reason()).isEqualTo(Reason.QUARANTINED);
+    }
+    assertThat(limiter.tryAcquire(AGENT, plain)).isFalse();
+    assertThat(limiter.admin().inspect(AGENT, plain).get(0).remaining()).as("no token taken").isEqualTo(100);
+    assertThat(limiter.tryAcquire(AGENT, elsewhere)).as("another lane").isTrue();
+    time.advance(Duration.ofMinutes(1));
+    assertThat(limiter.tryAcquire(AGENT, plain)).as("after the quarantine").isTrue();
+  }
+
   @Test
   void aBoxForRepeatedRateRefusalsSaysSo() {
     FakeTimeSource time = new FakeTimeSource(11);
