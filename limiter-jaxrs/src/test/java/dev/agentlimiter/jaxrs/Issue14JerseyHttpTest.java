@@ -1,0 +1,18 @@
+package dev.agentlimiter.jaxrs;
+
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.servlet.contract.Apps;
+import dev.agentlimiter.servlet.contract.Issue14HttpSuite;
+import dev.agentlimiter.servlet.contract.RunningServer;
+import java.util.List;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/** Issue 14's HTTP-level items over real HTTP: the feature on Jersey 3.1 (servlet container on embedded Jetty 12). */
+@EnabledIf("dev.agentlimiter.jaxrs.Implementation#jersey")
+class Issue14JerseyHttpTest extends Issue14HttpSuite {
+
+  @Override
+  protected RunningServer start(AgentLimiter limiter, List<Apps.RouteSpec> routes, App app) throws Exception {
+    return JerseyServer.start(Issue14Resources.components(limiter, routes, app));
+  }
+}
