@@ -40,7 +40,8 @@ public final class AgentLimiters {
    * Default limit on failed credentials per client address: 20 at once, then 20 per minute. Beyond it the
    * address is refused ({@code RATE_LIMITED}, policy {@value #CREDENTIAL_FAILURES_POLICY}) without its
    * credentials being checked, until the bucket has a token again: the guard is consulted before any
-   * resolver runs, so no window checks more rejected credentials of one address than this allows.
+   * resolver runs, so once an address has a failure on record no window checks more of its rejected
+   * credentials than this allows (see {@code docs/identity.md} for its very first burst).
    */
   public static final Limit DEFAULT_CREDENTIAL_FAILURE_LIMIT =
       Limit.capacity(20).refill(20).per(Duration.ofMinutes(1)).named("failures");
@@ -168,8 +169,9 @@ public final class AgentLimiters {
 
     /**
      * Sets the limit on failed credentials per client address (default {@link
-     * #DEFAULT_CREDENTIAL_FAILURE_LIMIT}). Every request takes a token before its credential is checked
-     * and gets it back unless the credential is rejected; when none is left, the address is refused
+     * #DEFAULT_CREDENTIAL_FAILURE_LIMIT}). Each rejected credential takes a token, and while an address has
+     * a failure on record its every check takes one first, given back unless the credential is rejected;
+     * when none is left, the address is refused
      * without its credentials being checked until a token returns, so guessing keys costs the guesser
      * time. Innocent agents behind the same address share the refusal: size it for that.
      *

@@ -82,7 +82,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     for (Policy policy : policies) {
       bind(policy);
     }
-    this.gate = new HttpGate(this, http);
+    this.gate = new HttpGate(this, http, maximumAgents);
   }
 
   BoundPolicy bind(Policy policy) {

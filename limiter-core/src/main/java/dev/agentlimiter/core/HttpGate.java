@@ -1,5 +1,8 @@
 package dev.agentlimiter.core;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentRequest;
@@ -26,14 +29,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * The HTTP side of the engine ({@link Engine#enter(RequestView, Route)}): request rules, the
  * credential-failure guard, identity, scopes, tier overrides, body and fingerprint, then the policy
- * pipeline. Thread-safe; it keeps no state of its own (the guard's buckets are the engine's).
+ * pipeline. Thread-safe; besides the guard's buckets (the engine's), it keeps the set of addresses with a
+ * failed credential on record.
  *
- * <p><b>The guard is consulted before any credential is checked.</b> A request takes a token from its
- * client address's {@value AgentLimiters#CREDENTIAL_FAILURES_POLICY} bucket before the resolver chain
- * runs; an address with none left is refused ({@code RATE_LIMITED}, the exact wait for a token) without a
- * resolver being called, for right and wrong credentials alike. The token is given back unless the
- * credential was rejected, so over any window the credentials rejected from one address are at most the
- * limit's allowance, and once it is spent no credential from that address is checked at all.
+ * <p><b>The guard is consulted before any credential is checked.</b> Every rejected credential takes a
+ * token of its client address's {@value AgentLimiters#CREDENTIAL_FAILURES_POLICY} bucket and puts the
+ * address on record until that bucket would be full again. A request from an address on record takes a
+ * token <em>before</em> the resolver chain runs, given back unless its credential is rejected: an address
+ * with none left is refused ({@code RATE_LIMITED}, the exact wait for a token) without a resolver being
+ * called, for right and wrong credentials alike, and however many it sends at once it never gets more
+ * rejected credentials checked than the allowance. An address with no failure on record (every honest
+ * agent) is checked without a reservation, so valid credentials checked at once, however many and however
+ * slow the resolver, are never refused for it; the price is that an address's first failures, those
+ * already being checked when the first one lands, are charged after their check, so its very first burst
+ * may exceed the allowance by the checks it had running at once.
  */
 final class HttpGate {
 
@@ -54,6 +63,11 @@ final class HttpGate {
   private final IdentityResolver anonymous;
   private final Map<String, Map<String, Policy>> tierOverrides;
   private final BoundPolicy credentialFailures;
+  /**
+   * Client address key → engine nanos until which its failure bucket is not full: addresses with a
+   * rejected credential on record, whose every check takes a token first. Bounded like every table.
+   */
+  private final Cache<String, Long> onRecord;
 
   /**
    * What the builder configured for the HTTP side.
@@ -69,12 +83,24 @@ final class HttpGate {
       Map<String, Map<String, Policy>> tierOverrides,
       Policy credentialFailures) {}
 
-  HttpGate(Engine engine, Config config) {
+  HttpGate(Engine engine, Config config, long maximumAddresses) {
     this.engine = engine;
     this.chain = config.chain().toArray(new IdentityResolver[0]);
     this.anonymous = config.anonymous();
     this.tierOverrides = config.tierOverrides();
     this.credentialFailures = engine.bind(config.credentialFailures());
+    this.onRecord =
+        Caffeine.newBuilder()
+            .maximumSize(maximumAddresses)
+            .expireAfter(Expiry.<String, Long>writing((address, until) -> untilNow(until)))
+            .ticker(engine.clock::cacheNow)
+            .executor(Runnable::run)
+            .build();
+  }
+
+  /** How long an address stays on record from now: Caffeine reads it once, when the entry is written. */
+  private Duration untilNow(long untilNanos) {
+    return Duration.ofNanos(Math.max(1, untilNanos - engine.clock.now()));
   }
 
   Admission enter(RequestView request, Route route) {
@@ -86,16 +112,24 @@ final class HttpGate {
       }
     }
 
-    // identity, behind the guard: a token of the client address's failure bucket is taken before any
-    // credential is checked, and given back unless the credential is rejected
+    // identity, behind the guard: an address with a failure on record takes a token of its failure bucket
+    // before any credential is checked, given back unless the credential is rejected
     AgentIdentity agent = null;
     AgentIdentity client = null;
     if (chain.length > 0) {
-      client = clientOf(request);
-      String address = StateKeys.of(client);
-      long now = engine.clock.now();
-      if (!credentialFailures.state.tryConsume(address, 1, now)) {
-        return addressRefused(client, address, now);
+      String address = null;
+      long now = 0;
+      boolean reserved = false;
+      if (onRecord.estimatedSize() > 0) {
+        client = clientOf(request);
+        address = StateKeys.of(client);
+        if (onRecord.getIfPresent(address) != null) {
+          now = engine.clock.now();
+          if (!credentialFailures.state.tryConsume(address, 1, now)) {
+            return addressRefused(client, address, now);
+          }
+          reserved = true;
+        }
       }
       String rejected = null;
       try {
@@ -116,11 +150,16 @@ final class HttpGate {
           }
         }
       } finally {
-        if (rejected == null) {
+        if (reserved && rejected == null && address != null) {
           credentialFailures.state.refund(address, 1, now); // identified, or no credential: no charge
         }
       }
       if (rejected != null) {
+        if (client == null) {
+          client = clientOf(request);
+          address = StateKeys.of(client);
+        }
+        charge(java.util.Objects.requireNonNull(address), reserved);
         return credentialFailed(client, rejected);
       }
     }
@@ -172,7 +211,28 @@ final class HttpGate {
     return new HttpAdmission(engine.enter(admitted), agent, body);
   }
 
-  /** A rejected credential, already charged to the client address by the guard. */
+  /**
+   * Charges a rejected credential to the address (unless its reservation already did) and keeps the address
+   * on record until its bucket would be full again.
+   */
+  private void charge(String address, boolean reserved) {
+    long now = engine.clock.now();
+    long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
+    if (reserved) {
+      credentialFailures.state.inspect(address, 1, now, probe, 0);
+    } else {
+      // charged after the check; refused only if concurrent failures emptied the bucket meanwhile
+      credentialFailures.state.tryConsume(address, 1, now, probe, 0);
+    }
+    long untilFull = 0;
+    for (int i = 0; i < credentialFailures.limitCount; i++) {
+      untilFull = Math.max(untilFull, probe[i * PolicyState.PROBE_STRIDE + 1]);
+    }
+    // compared by difference, like System.nanoTime(); addExact would throw into the request
+    onRecord.put(address, now + Math.max(1, untilFull));
+  }
+
+  /** A rejected credential, already charged to the client address. */
   private Admission credentialFailed(AgentIdentity client, String cause) {
     engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.UNAUTHENTICATED, cause));
     return new HttpAdmission(

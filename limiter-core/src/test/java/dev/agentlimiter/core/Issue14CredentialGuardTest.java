@@ -182,10 +182,9 @@ class Issue14CredentialGuardTest {
     }
   }
 
-  /** 64 threads guessing at once, with the clock frozen: never more than 20 keys are looked up. */
-  @Test
-  void concurrentGuessesAreCheckedAtMostTwentyTimes() throws Exception {
-    AgentLimiter limiter = limiter();
+  /** Runs {@code requests} of 64 threads at once from one address; returns how many were refused 429. */
+  private static int storm(AgentLimiter limiter, String peer, int perThread, java.util.function.IntFunction<String> key)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(64);
     CountDownLatch start = new CountDownLatch(1);
     AtomicInteger refused = new AtomicInteger();
@@ -197,9 +196,8 @@ class Issue14CredentialGuardTest {
             pool.submit(
                 () -> {
                   start.await();
-                  for (int i = 0; i < 50; i++) {
-                    String key = i % 7 == 0 ? VALID : wrong(thread * 1000 + i);
-                    if (decide(limiter, request("203.0.113.9", key)).reason() == Reason.RATE_LIMITED) {
+                  for (int i = 0; i < perThread; i++) {
+                    if (decide(limiter, request(peer, key.apply(thread * 1000 + i))).reason() == Reason.RATE_LIMITED) {
                       refused.incrementAndGet();
                     }
                   }
@@ -213,8 +211,73 @@ class Issue14CredentialGuardTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(wrongLookups).as("wrong keys checked, of 2,688 sent at once").hasValue(20);
-    assertThat(refused.get()).isGreaterThanOrEqualTo(64 * 50 - 20 - 64 * 8);
+    return refused.get();
+  }
+
+  /**
+   * An address with a failure on record, then 64 threads guessing at once (one request in seven with the
+   * valid key), with the clock frozen: exactly the 19 tokens left are spent on wrong keys, never one more.
+   */
+  @Test
+  void concurrentGuessesFromAnAddressOnRecordAreCheckedWithinTheAllowance() throws Exception {
+    AgentLimiter limiter = limiter();
+    assertThat(decide(limiter, request("203.0.113.9", wrong(999_999))).reason()).isEqualTo(Reason.UNAUTHENTICATED);
+    int refused = storm(limiter, "203.0.113.9", 50, n -> n % 7 == 0 ? VALID : wrong(n));
+    assertThat(wrongLookups).as("wrong keys checked: 1, then 19 of 2,688 sent at once").hasValue(20);
+    assertThat(refused).isGreaterThanOrEqualTo(64 * 50 - 19 - 64 * 8);
     assertThat(decide(limiter, request("203.0.113.9", VALID)).reason()).isEqualTo(Reason.RATE_LIMITED);
+  }
+
+  /**
+   * An address with no failure on record is checked without a reservation: its first wave of concurrent
+   * wrong keys may exceed the burst by the checks it had running at once (here at most 64, one per thread),
+   * and once the failures land it is held to the allowance.
+   */
+  @Test
+  void aCleanAddressFirstWaveExceedsTheBurstByAtMostItsConcurrency() throws Exception {
+    AgentLimiter limiter = limiter();
+    storm(limiter, "203.0.113.10", 50, Issue14CredentialGuardTest::wrong);
+    assertThat(wrongLookups.get()).isBetween(20, 20 + 64);
+    int before = lookups.get();
+    assertThat(decide(limiter, request("203.0.113.10", VALID)).reason()).isEqualTo(Reason.RATE_LIMITED);
+    assertThat(lookups.get()).isEqualTo(before);
+  }
+
+  /**
+   * 50 requests with the valid key from one address, all inside a slow resolver at once (a remote key
+   * store, a JWKS fetch): none is refused, since no credential failed.
+   */
+  @Test
+  void validCredentialsCheckedAtOnceAreNeverRefused() throws Exception {
+    InMemoryApiKeyStore keys =
+        InMemoryApiKeyStore.create().add(VALID, AgentIdentity.of("agent", IdentitySource.API_KEY));
+    IdentityResolver apiKeys = IdentityResolvers.apiKeys(keys);
+    CountDownLatch inside = new CountDownLatch(50);
+    CountDownLatch answer = new CountDownLatch(1);
+    IdentityResolver slow =
+        request -> {
+          inside.countDown();
+          try {
+            answer.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return apiKeys.resolve(request);
+        };
+    AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(time).identity(slow).build();
+    ExecutorService pool = Executors.newFixedThreadPool(50);
+    try {
+      List<Future<Decision>> done = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        done.add(pool.submit(() -> decide(limiter, request("192.0.2.50", VALID))));
+      }
+      assertThat(inside.await(30, TimeUnit.SECONDS)).as("50 checks at once").isTrue();
+      answer.countDown();
+      for (Future<Decision> f : done) {
+        assertThat(f.get(30, TimeUnit.SECONDS).isAllowed()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

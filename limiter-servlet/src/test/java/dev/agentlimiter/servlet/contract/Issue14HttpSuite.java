@@ -64,7 +64,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -370,16 +369,12 @@ public abstract class Issue14HttpSuite {
   /**
    * 21 requests from one address, all with the valid key, while the resolver is slow (a remote key store, a
    * JWKS fetch): 20 are in the resolver at once when the 21st arrives. No credential failed, so none may be
-   * refused as a failure, and all 21 are served once the resolver answers. They are not, on every adapter:
-   * the guard takes a token of the address's {@value AgentLimiters#CREDENTIAL_FAILURES_POLICY} bucket for
-   * every request before its check and gives it back only after, so 20 checks in flight empty the bucket and
-   * the 21st valid key is refused 429 {@code invalid-credentials} ("limit 'failures' ... is exhausted"). The
-   * code before the fix charged only rejected credentials and serves all 21. The same race refused a few of
-   * 50 concurrent valid GETs on a cold Tomcat ({@link #fiftyIdenticalConcurrentGetsAreStillALoop} with the
-   * default limit).
+   * refused as a failure, and all 21 are served once the resolver answers. (A first version of the issue 14
+   * guard reserved a token for every check, so 20 checks in flight emptied the bucket and the 21st valid key
+   * was refused 429 {@code invalid-credentials}; this test found it on every adapter. Now only an address
+   * with a failure on record reserves.)
    */
   @Test
-  @Disabled("finding: the credential guard's token, taken before the check, refuses valid keys checked at once")
   void validCredentialsBeingCheckedAtOnceAreNeverRefusedAsFailures() throws Exception {
     InMemoryApiKeyStore keys =
         InMemoryApiKeyStore.create().add(VALID_KEY, AgentIdentity.of("agent-7", IdentitySource.API_KEY));
@@ -555,12 +550,10 @@ public abstract class Issue14HttpSuite {
    * As {@link #aQuarantineRefusalNamesThePolicyThatBoxedTheAgentAndWhy}, with B a plain policy (a limit,
    * no defence). The box is the lane's ({@code Quarantine}'s contract: "a quarantined agent's requests in
    * the lane are refused with QUARANTINED before any bucket is touched"), so B's route must refuse too.
-   * It does not, before or after the fix, on every adapter: a request whose policies have no defences takes
-   * the engine's fast path ({@code Engine.enter(AgentRequest)} → {@code decideWithoutEvent}), which never
-   * consults the penalty box, and is served 200.
+   * It did not, on every adapter, until the engine's fast path for policies without defences ({@code
+   * Engine.decideWithoutEvent}) consulted the lane's box too: it was served 200.
    */
   @Test
-  @Disabled("finding: Engine's fast path for policies without defences skips the lane's penalty box")
   void aPlainPolicyInABoxedLaneIsRefusedToo() throws Exception {
     quarantinedOnAnotherRoute(PLAIN_B);
   }
