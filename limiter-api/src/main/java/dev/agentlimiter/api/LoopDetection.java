@@ -15,8 +15,8 @@ import java.time.Duration;
  * <p><b>A patient poller is never a loop.</b> For a {@linkplain RequestFingerprint#isSafe() safe} request
  * ({@code GET}, {@code HEAD}, {@code OPTIONS}, {@code TRACE}) a repeat counts only as part of a storm: while
  * an identical request is still in flight, after an identical one failed, or before the retry-after the
- * agent was given for it. A repeat that waited for a successful answer and honoured every retry-after
- * starts the count again. Every repeat of any other request counts (a repeated write is itself the
+ * agent was given for it (the first such repeat also counts the request it repeats). A repeat that waited
+ * for a successful answer and honoured every retry-after is not counted. Every repeat of any other request counts (a repeated write is itself the
  * anomaly), as does every repeat of a fingerprint made with {@link RequestFingerprint#of(long, long)}.
  *
  * <p><b>Requests with different fingerprints never affect each other</b>, and requests without a

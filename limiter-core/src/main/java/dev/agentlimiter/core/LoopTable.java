@@ -13,9 +13,10 @@ import java.util.Arrays;
  *
  * <p>A repeat of a {@linkplain RequestFingerprint#isSafe() safe} request counts only as part of a storm:
  * while an identical request is still in flight, after an identical one failed, or before the retry-after
- * the agent was given for it. A patient repeat (the previous one answered, successfully, and any
- * retry-after honoured) starts the count again, so polling is never a loop. Every repeat of any other
- * request counts.
+ * the agent was given for it; the first storm sighting also counts the sighting it repeats. A patient
+ * repeat (the previous one answered, successfully, and any retry-after honoured) is not counted, so polling
+ * is never a loop, and patient repeats between the sightings of a storm do not hide it. Every repeat of
+ * any other request counts.
  *
  * <p>A slot only ever refuses its own fingerprint, and a reused slot starts empty, so distinct requests
  * cannot affect each other; forgetting a slot can only miss a loop.
@@ -43,6 +44,8 @@ final class LoopTable {
   private int[] inFlight = new int[1];
   private long[] lastStart = new long[1];
   private long[] notBefore = new long[1];
+  /** Whether the slot's last sighting was a patient repeat of a safe request, not counted. */
+  private boolean[] uncounted = new boolean[1];
 
   LoopTable(LoopDetection rule) {
     this.ring = rule.repeats() + 1;
@@ -68,12 +71,27 @@ final class LoopTable {
     if (failures[s] > 0 && now - lastFailure[s] >= windowNanos) {
       failures[s] = 0;
     }
-    if (fp.isSafe() && !storming(s, now)) {
-      next[s] = 0; // a patient repeat: the count starts again with this sighting
-      seen[s] = 0;
+    int base = s * ring;
+    if (fp.isSafe()) {
+      if (!storming(s, now)) {
+        // a patient repeat is not counted; it is remembered, so that a storm it starts counts it too
+        lastSeen[s] = now;
+        uncounted[s] = true;
+        strikes[s] = 0;
+        lastErrorLoop = false;
+        inFlight[s] = Math.min(inFlight[s] + 1, 1 << 20);
+        lastStart[s] = now;
+        return 0;
+      }
+      if (uncounted[s]) {
+        // the storm includes the request it repeats
+        times[base + next[s]] = lastSeen[s];
+        next[s] = (next[s] + 1) % ring;
+        seen[s] = Math.min(ring, seen[s] + 1);
+        uncounted[s] = false;
+      }
     }
     lastSeen[s] = now;
-    int base = s * ring;
     times[base + next[s]] = now;
     next[s] = (next[s] + 1) % ring;
     seen[s] = Math.min(ring, seen[s] + 1);
@@ -208,6 +226,7 @@ final class LoopTable {
     inFlight[s] = 0;
     lastStart[s] = Long.MIN_VALUE;
     notBefore[s] = Long.MIN_VALUE;
+    uncounted[s] = false;
     return s;
   }
 
@@ -225,5 +244,6 @@ final class LoopTable {
     inFlight = Arrays.copyOf(inFlight, n);
     lastStart = Arrays.copyOf(lastStart, n);
     notBefore = Arrays.copyOf(notBefore, n);
+    uncounted = Arrays.copyOf(uncounted, n);
   }
 }

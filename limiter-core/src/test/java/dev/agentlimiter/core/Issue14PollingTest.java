@@ -106,6 +106,29 @@ class Issue14PollingTest {
     assertThat(reasons.subList(6, 50)).containsOnly(Reason.QUARANTINED); // a loop boxes at once
   }
 
+  /**
+   * Retries that overlap in pairs, with a lone repeat between the pairs (nothing in flight when it
+   * arrives): the lone repeats are not counted, but they do not hide the storm either.
+   */
+  @Test
+  void patientRepeatsBetweenOverlappingOnesDoNotHideTheStorm() {
+    List<Reason> reasons = new ArrayList<>();
+    for (int pair = 0; pair < 3; pair++) {
+      Admission first = poll();
+      Admission second = poll(); // overlaps the first
+      reasons.add(first.decision().reason());
+      reasons.add(second.decision().reason());
+      first.close();
+      second.close();
+      try (Admission lone = poll()) {
+        reasons.add(lone.decision().reason());
+      }
+      time.advance(Duration.ofMillis(100));
+    }
+    // counted: the two sightings of each pair (the first of a pair as the request the second repeats)
+    assertThat(reasons).contains(Reason.LOOP_DETECTED);
+  }
+
   @Test
   void aPollThatKeepsFailingIsAnErrorLoop() {
     List<Reason> reasons = new ArrayList<>();
