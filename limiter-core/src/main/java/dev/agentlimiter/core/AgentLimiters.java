@@ -41,7 +41,7 @@ public final class AgentLimiters {
    * address is refused ({@code RATE_LIMITED}, policy {@value #CREDENTIAL_FAILURES_POLICY}) without its
    * credentials being checked, until the bucket has a token again: the guard is consulted before any
    * resolver runs, so once an address has a failure on record no window checks more of its rejected
-   * credentials than this allows (see {@code docs/identity.md} for its very first burst).
+   * credentials than this allows (see {@code docs/identity.md} for a burst from an address not on record).
    */
   public static final Limit DEFAULT_CREDENTIAL_FAILURE_LIMIT =
       Limit.capacity(20).refill(20).per(Duration.ofMinutes(1)).named("failures");

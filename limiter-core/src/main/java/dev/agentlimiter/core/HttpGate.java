@@ -40,9 +40,9 @@ import org.jspecify.annotations.Nullable;
  * called, for right and wrong credentials alike, and however many it sends at once it never gets more
  * rejected credentials checked than the allowance. An address with no failure on record (every honest
  * agent) is checked without a reservation, so valid credentials checked at once, however many and however
- * slow the resolver, are never refused for it; the price is that an address's first failures, those
- * already being checked when the first one lands, are charged after their check, so its very first burst
- * may exceed the allowance by the checks it had running at once.
+ * slow the resolver, are never refused for it; the price is that the failures of an address not on record
+ * (never, or not since its bucket refilled), those already being checked when the first one lands, are
+ * charged after their check, so such a burst may exceed the allowance by the checks it had running at once.
  */
 final class HttpGate {
 
