@@ -351,8 +351,11 @@ final class Engine implements AgentLimiter, LimiterAdmin {
 
   @Override
   public boolean tryAcquire(AgentIdentity agent, Policy policy) {
-    if (policy.hasDefences() || !box.isEmpty()) {
+    if (policy.hasDefences()) {
       return decide(AgentRequest.of(agent, policy)).isAllowed();
+    }
+    if (!box.isEmpty() && boxed(agent, List.of(policy)) != null) {
+      return false; // the lane's box holds the agent; told to no listener, like every tryAcquire
     }
     BoundPolicy b = bind(policy);
     return b.state.tryConsume(StateKeys.of(agent), policy.cost(), clock.now());
