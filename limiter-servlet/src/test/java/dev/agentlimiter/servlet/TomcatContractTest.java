@@ -4,89 +4,12 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.servlet.contract.Apps;
 import dev.agentlimiter.servlet.contract.ContractSuite;
 import dev.agentlimiter.servlet.contract.RunningServer;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.FilterRegistration;
-import jakarta.servlet.ServletRegistration;
-import jakarta.servlet.http.HttpServlet;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.EnumSet;
-import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.catalina.Lifecycle;
-import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.core.StandardContext;
-import org.apache.catalina.startup.Tomcat;
 
 /** The HTTP contract on embedded Tomcat 10.1. */
 class TomcatContractTest extends ContractSuite {
 
   @Override
   protected RunningServer start(AgentLimiter limiter, Apps apps) throws Exception {
-    Path baseDir = Files.createTempDirectory("tomcat-contract");
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(baseDir.toString());
-    Connector connector = new Connector();
-    connector.setPort(0);
-    connector.setProperty("address", "127.0.0.1");
-    tomcat.setConnector(connector);
-    // Not tomcat.addContext: its FixContextListener reads @Resource, which needs tomcat-annotations-api, a
-    // transitive dependency this build does not resolve (and the contract does not need).
-    StandardContext context = new StandardContext();
-    context.setName("");
-    context.setPath("");
-    context.setIgnoreAnnotations(true);
-    context.setParentClassLoader(TomcatContractTest.class.getClassLoader());
-    context.addLifecycleListener(
-        event -> {
-          if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())) {
-            context.setConfigured(true);
-          }
-        });
-    tomcat.getHost().addChild(context);
-    // Registered through the Servlet API, as an application would: Tomcat.addServlet(context, name, instance)
-    // leaves the registration's class name null, which hides the servlet from annotation discovery.
-    Map<String, HttpServlet> servlets = ContractServlets.servlets(apps);
-    AgentLimiterFilter filter = ContractServlets.filter(limiter, apps);
-    context.addServletContainerInitializer(
-        (classes, servletContext) -> {
-          int n = 0;
-          for (Map.Entry<String, HttpServlet> e : servlets.entrySet()) {
-            ServletRegistration.Dynamic servlet = servletContext.addServlet("servlet" + n++, e.getValue());
-            servlet.setAsyncSupported(true);
-            servlet.addMapping(e.getKey());
-          }
-          FilterRegistration.Dynamic registration = servletContext.addFilter("agent-limiter", filter);
-          registration.setAsyncSupported(true);
-          registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-        },
-        null);
-    tomcat.start();
-    URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return base;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          tomcat.stop();
-          tomcat.destroy();
-        } catch (LifecycleException e) {
-          // best effort
-        }
-        try (Stream<Path> files = Files.walk(baseDir)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-          // best effort
-        }
-      }
-    };
+    return EmbeddedTomcat.start(ContractServlets.servlets(apps), ContractServlets.filter(limiter, apps));
   }
 }
