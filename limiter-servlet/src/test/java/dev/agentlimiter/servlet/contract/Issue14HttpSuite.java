@@ -2,9 +2,6 @@ package dev.agentlimiter.servlet.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -51,7 +48,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,7 +85,6 @@ public abstract class Issue14HttpSuite {
   /** The job id whose {@code GET} holds until {@link App#release} opens. */
   public static final String HELD = "held";
 
-  private static final String PROBLEM_JSON = "application/problem+json";
   private static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
   private static final String ABNORMAL_USAGE =
       "https://iana.org/assignments/http-problem-types#abnormal-usage-detected";
@@ -642,30 +637,9 @@ public abstract class Issue14HttpSuite {
         BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
-  /** The members of a problem body: strings, longs, and lists of strings. */
+  /** The members of a problem body, read as the contract suite reads them. */
   private static Map<String, Object> problem(HttpResponse<String> response) throws IOException {
-    assertThat(response.headers().allValues("Content-Type")).containsExactly(PROBLEM_JSON);
-    Map<String, Object> members = new LinkedHashMap<>();
-    try (JsonParser p = new JsonFactory().createParser(response.body())) {
-      assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if (value == JsonToken.START_ARRAY) {
-          List<String> items = new ArrayList<>();
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            items.add(p.getText());
-          }
-          members.put(name, items);
-        } else if (value == JsonToken.VALUE_NUMBER_INT) {
-          members.put(name, p.getLongValue());
-        } else {
-          members.put(name, p.getText());
-        }
-      }
-    }
-    assertThat(members.get("status")).isEqualTo((long) response.statusCode());
-    return members;
+    return ContractSuite.problem(response);
   }
 
   private static JWTClaimsSet.Builder claims(String subject, Instant expires) {
