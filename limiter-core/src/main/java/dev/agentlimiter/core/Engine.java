@@ -278,7 +278,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       }
     }
     if (!box.isEmpty()) {
-      Decision boxed = boxed(request.agent(), policies);
+      Decision boxed = boxed(StateKeys.of(request.agent()), bindAll(policies), clock.now());
       if (boxed != null) {
         return boxed;
       }
@@ -327,11 +327,15 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     return Decision.allowed(statuses);
   }
 
-  /** The refusal of an agent held in the penalty box of one of the policies' lanes, or {@code null}. */
-  private @org.jspecify.annotations.Nullable Decision boxed(AgentIdentity agent, List<Policy> policies) {
-    long now = clock.now();
-    for (int i = 0; i < policies.size(); i++) {
-      QuarantineStatus q = box.status(bind(policies.get(i)).lane, StateKeys.of(agent), now);
+  /**
+   * The refusal of the agent with state key {@code key} if the penalty box of one of the policies' lanes
+   * holds it, or {@code null}: the box's own record, naming the lane, the policy that put the agent there,
+   * why, and until when. Creates no entry. The one box check of every path (pipeline, plain policies,
+   * {@code tryAcquire}).
+   */
+  @org.jspecify.annotations.Nullable Decision boxed(String key, BoundPolicy[] bounds, long now) {
+    for (BoundPolicy b : bounds) {
+      QuarantineStatus q = box.status(b.lane, key, now);
       if (q != null) {
         return Decision.quarantined(q.lane(), q.policy(), q.cause(), q.remaining());
       }
@@ -354,10 +358,10 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     if (policy.hasDefences()) {
       return decide(AgentRequest.of(agent, policy)).isAllowed();
     }
-    if (!box.isEmpty() && boxed(agent, List.of(policy)) != null) {
+    BoundPolicy b = bind(policy);
+    if (!box.isEmpty() && boxed(StateKeys.of(agent), new BoundPolicy[] {b}, clock.now()) != null) {
       return false; // the lane's box holds the agent; told to no listener, like every tryAcquire
     }
-    BoundPolicy b = bind(policy);
     return b.state.tryConsume(StateKeys.of(agent), policy.cost(), clock.now());
   }
 

@@ -170,18 +170,6 @@ final class PenaltyBox {
     return raced != null ? raced : recalled;
   }
 
-  /** Time left in quarantine, or 0. Creates no entry (beyond putting back a remembered one). */
-  long remainingNanos(int lane, String agentId, long now) {
-    Offences o = find(new ScopedKey(lane, agentId));
-    if (o == null) {
-      return 0;
-    }
-    synchronized (o) {
-      // compare before subtracting: until starts at Long.MIN_VALUE
-      return now < o.until ? o.until - now : 0;
-    }
-  }
-
   /**
    * Counts a refusal in the lane; quarantines the agent when it is the one too many, or at once for a
    * loop when the box says so.

@@ -9,7 +9,6 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.PolicyState;
-import dev.agentlimiter.api.QuarantineStatus;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.RequestFingerprint;
@@ -105,17 +104,7 @@ final class Pipeline {
         return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
       }
     }
-    if (!engine.box.isEmpty()) {
-      String key = StateKeys.of(request.agent());
-      for (BoundPolicy b : bounds) {
-        QuarantineStatus boxed = engine.box.status(b.lane, key, now);
-        if (boxed != null) {
-          // the box's own record: the lane, the policy that put the agent there, why, and until when
-          return Decision.quarantined(boxed.lane(), boxed.policy(), boxed.cause(), boxed.remaining());
-        }
-      }
-    }
-    return null;
+    return engine.box.isEmpty() ? null : engine.boxed(StateKeys.of(request.agent()), bounds, now);
   }
 
   private static Admission enter(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {

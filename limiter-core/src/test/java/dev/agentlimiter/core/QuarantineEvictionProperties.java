@@ -99,7 +99,7 @@ class QuarantineEvictionProperties {
       }
       long at = clock.now();
       for (int a = 0; a < 6; a++) {
-        long left = small.remainingNanos(0, "agent-" + a, at);
+        long left = remainingNanos(small, 0, "agent-" + a, at);
         if (left > 0) {
           assertThat(at + left).as("agent-%s boxed until", a).isEqualTo(announcedEnd[a]);
         }
@@ -161,10 +161,16 @@ class QuarantineEvictionProperties {
     assertThat(box.offence(0, boxed, 7, RULE, Reason.LOOP_DETECTED, clock.now())).isNotNull();
     assertThat(box.offence(0, "pusher", 7, RULE, Reason.LOOP_DETECTED, clock.now())).isNotNull();
     assertThat(box.isTracked(0, boxed)).as("pushed out").isFalse();
-    assertThat(box.remainingNanos(0, innocent, clock.now())).isZero();
-    assertThat(box.remainingNanos(0, boxed, clock.now())).isEqualTo(Duration.ofMinutes(1).toNanos());
+    assertThat(remainingNanos(box, 0, innocent, clock.now())).isZero();
+    assertThat(remainingNanos(box, 0, boxed, clock.now())).isEqualTo(Duration.ofMinutes(1).toNanos());
     QuarantineStatus recalled = java.util.Objects.requireNonNull(box.status(0, boxed, clock.now()));
     assertThat(recalled.policy()).as("the remembered record keeps who boxed it").isEqualTo("policy-7");
     assertThat(recalled.cause()).isEqualTo(Reason.LOOP_DETECTED);
+  }
+
+  /** Time left in quarantine in the lane, or 0, as the engine reads it. */
+  private static long remainingNanos(PenaltyBox box, int lane, String agent, long now) {
+    QuarantineStatus q = box.status(lane, agent, now);
+    return q == null ? 0 : q.remaining().toNanos();
   }
 }

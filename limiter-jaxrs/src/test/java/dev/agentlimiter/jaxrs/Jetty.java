@@ -35,22 +35,16 @@ final class Jetty {
     server.setHandler(context);
     server.start();
     URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return base;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          server.stop();
-        } catch (Exception e) {
-          // best effort
-        } finally {
-          onStop.run();
-        }
-      }
-    };
+    return RunningServer.of(
+        base,
+        () -> {
+          try {
+            server.stop();
+          } catch (Exception e) {
+            // best effort
+          } finally {
+            onStop.run();
+          }
+        });
   }
 }

@@ -67,26 +67,20 @@ final class EmbeddedTomcat {
         null);
     tomcat.start();
     URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return base;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          tomcat.stop();
-          tomcat.destroy();
-        } catch (LifecycleException e) {
-          // best effort
-        }
-        try (Stream<Path> files = Files.walk(baseDir)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-          // best effort
-        }
-      }
-    };
+    return RunningServer.of(
+        base,
+        () -> {
+          try {
+            tomcat.stop();
+            tomcat.destroy();
+          } catch (LifecycleException e) {
+            // best effort
+          }
+          try (Stream<Path> files = Files.walk(baseDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+          } catch (IOException e) {
+            // best effort
+          }
+        });
   }
 }

@@ -18,20 +18,14 @@ class Issue14JettyHttpTest extends Issue14HttpSuite {
     }
     FilteredJetty jetty = FilteredJetty.start(filter.build(), new Issue14Servlet(app));
     URI base = URI.create(jetty.base());
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return base;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          jetty.close();
-        } catch (IllegalStateException e) {
-          // best effort
-        }
-      }
-    };
+    return RunningServer.of(
+        base,
+        () -> {
+          try {
+            jetty.close();
+          } catch (IllegalStateException e) {
+            // best effort
+          }
+        });
   }
 }

@@ -39,20 +39,14 @@ class JettyContractTest extends ContractSuite {
     server.setHandler(context);
     server.start();
     URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
-    return new RunningServer() {
-      @Override
-      public URI baseUri() {
-        return base;
-      }
-
-      @Override
-      public void stop() {
-        try {
-          server.stop();
-        } catch (Exception e) {
-          // best effort
-        }
-      }
-    };
+    return RunningServer.of(
+        base,
+        () -> {
+          try {
+            server.stop();
+          } catch (Exception e) {
+            // best effort
+          }
+        });
   }
 }

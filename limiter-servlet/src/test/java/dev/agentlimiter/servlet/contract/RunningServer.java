@@ -20,4 +20,19 @@ public interface RunningServer extends AutoCloseable {
   default void close() {
     stop();
   }
+
+  /** A server at {@code base} that {@code stop} stops; {@code stop} must not throw. */
+  static RunningServer of(URI base, Runnable stop) {
+    return new RunningServer() {
+      @Override
+      public URI baseUri() {
+        return base;
+      }
+
+      @Override
+      public void stop() {
+        stop.run();
+      }
+    };
+  }
 }
