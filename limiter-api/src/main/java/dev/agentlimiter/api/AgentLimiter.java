@@ -18,7 +18,7 @@ public interface AgentLimiter {
   /**
    * Decides a request and, if it is admitted, takes its cost from every limit of every policy. Equivalent
    * to {@link #enter} followed at once by {@link Admission#close()}: a concurrency permit is checked but
-   * not held, and budgets are charged the estimate.
+   * not held, and budgets are charged the estimate. Its {@link DecisionEvent} is told before it returns.
    *
    * @return the decision, with the state of the limits evaluated
    */
@@ -27,13 +27,14 @@ public interface AgentLimiter {
   /**
    * Decides a request and, if it is admitted, holds what it uses until the returned admission ends: its
    * concurrency permits and budget reservations. The admission must be ended exactly once, with the
-   * request's outcome if known; see {@link Admission}.
+   * request's outcome if known; see {@link Admission}. The request's {@link DecisionEvent} is told when it
+   * ends.
    */
   Admission enter(AgentRequest request);
 
   /**
-   * Admits an HTTP request on a route, running every check the engine has, in this order, the first
-   * refusal winning:
+   * Admits an HTTP request on a route: the adapters' one entry. Runs every check the engine has, in this
+   * order (the one list of steps, checked against this list by a test), the first refusal winning:
    *
    * <ol>
    *   <li>the route's {@link RequestRules} on the headers: required headers, content type, a declared
@@ -54,9 +55,10 @@ public interface AgentLimiter {
    * <p>A refusal before the policies creates no per-identity state: a failed credential never allocates
    * anything for the identity it claims. Never throws because of the request; the admission must be ended
    * as {@link #enter(AgentRequest)}'s, and the application must read the body from {@link
-   * Admission#replayBody()} when present.
+   * Admission#replayBody()} when present. Its one {@link DecisionEvent} is told when the admission ends,
+   * for a refusal as for an admission.
    */
-  Admission enter(RequestView request, Route route);
+  Admission admit(RequestView request, Route route);
 
   /**
    * Reports an outcome the application learned outside a request, such as a bounce or a spam report,

@@ -54,4 +54,21 @@ public interface LimiterAdmin {
    * it), if a policy bound to this limiter uses the budget.
    */
   OptionalLong budgetBalance(AgentIdentity agent, String budget);
+
+  /** Requests admitted now and not yet ended, over every agent. */
+  long requestsInFlight();
+
+  /**
+   * The agent's state under every policy bound to this limiter, read without taking a token or starting to
+   * track it.
+   */
+  AgentState state(AgentIdentity agent);
+
+  /**
+   * The agents refused most often over the recent window, most refusals first, at most {@code limit} of
+   * them, each with its current state. Kept in a fixed-size sketch whatever number of identities arrives.
+   *
+   * @throws IllegalArgumentException if {@code limit < 1}
+   */
+  List<Offender> topOffenders(int limit);
 }

@@ -1,16 +1,26 @@
 package dev.agentlimiter.api;
 
+import java.util.List;
+
 /**
- * Receives the engine's events, for audit logs and metrics. Called on the deciding thread, after the
- * decision; keep it fast and non-blocking. <b>Anything a listener throws is caught, logged and never
- * changes a decision</b>, {@link Error}s such as {@link AssertionError} included; only a {@link
- * VirtualMachineError} is rethrown to the caller, and only after the request's permits and reservations
- * have been released.
+ * Receives the limiter's events, for audit logs, metrics and live views: one {@link DecisionEvent} per
+ * request, when it ends, and every detector's {@link LimiterEvent}. Called on the thread that ended the
+ * request or caused the event; keep it fast, and never block on I/O in it (hand slow work to a queue of
+ * your own, as the audit log does).
+ *
+ * <p><b>Anything a listener throws is caught, logged and never changes a decision</b>, {@link Error}s such
+ * as {@link AssertionError} included; only a {@link VirtualMachineError} is rethrown to the caller, and
+ * only after the request's permits and reservations have been released. Several listeners compose with
+ * {@link #of}.
  */
 public interface LimiterListener {
 
-  /** Called once for every decision made by {@link AgentLimiter#decide} or {@link AgentLimiter#enter}. */
-  default void onDecision(AgentRequest request, Decision decision) {}
+  /**
+   * Called exactly once per request, when it ends: for every outcome of {@link AgentLimiter#decide},
+   * {@link AgentLimiter#enter} and {@link AgentLimiter#admit}, refusals before any policy included.
+   * {@link AgentLimiter#tryAcquire} tells no listener.
+   */
+  default void onDecision(DecisionEvent event) {}
 
   /** Called for every detector event: loops, bursts, quarantines, reputation, budgets, the leak guard. */
   default void onEvent(LimiterEvent event) {}
@@ -18,5 +28,14 @@ public interface LimiterListener {
   /** A listener that ignores every event. */
   static LimiterListener noop() {
     return NoopListener.INSTANCE;
+  }
+
+  /**
+   * A listener that tells each of {@code listeners}, in order, every event. One that throws is logged and
+   * skipped: the others are still told (a {@link VirtualMachineError} is rethrown after all were told).
+   */
+  static LimiterListener of(LimiterListener... listeners) {
+    List<LimiterListener> all = List.of(listeners);
+    return all.size() == 1 ? all.get(0) : new CompositeListener(all);
   }
 }

@@ -47,12 +47,15 @@ public final class Outcome {
   }
 
   /**
-   * The outcome of an HTTP status: 100 to 399 succeed, 400 to 599 fail.
-   *
-   * @throws IllegalArgumentException if the status is not between 100 and 599
+   * The outcome of an HTTP status, the one rule every adapter uses: 100 to 399 succeed, 400 to 599 fail,
+   * and any other int (a container's 0 for "not set", a made-up 999) is {@linkplain #unknown() unknown}.
+   * Never throws: a status is reported by a container, and a surprising one must not reach the application
+   * as an exception.
    */
   public static Outcome ofStatus(int httpStatus) {
-    Checks.between("outcome: httpStatus", httpStatus, 100, 599);
+    if (httpStatus < 100 || httpStatus > 599) {
+      return UNKNOWN;
+    }
     return httpStatus >= 400 ? FAILURE : SUCCESS;
   }
 

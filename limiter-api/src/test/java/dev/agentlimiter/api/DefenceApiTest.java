@@ -202,20 +202,18 @@ class DefenceApiTest {
 
   @Test
   void outcomeOfStatusBoundaries() {
-    assertThatThrownBy(() -> Outcome.ofStatus(99))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("outcome: httpStatus must be between 100 and 599 but was 99");
+    // issue 15: one rule, total; a status outside HTTP's range is unknown, never an exception
+    assertThat(Outcome.ofStatus(99)).isEqualTo(Outcome.unknown());
+    assertThat(Outcome.ofStatus(0)).isEqualTo(Outcome.unknown());
     assertThat(Outcome.ofStatus(100)).isEqualTo(Outcome.success());
     assertThat(Outcome.ofStatus(200).kind()).isEqualTo(Outcome.Kind.SUCCESS);
     assertThat(Outcome.ofStatus(399)).isEqualTo(Outcome.success());
     assertThat(Outcome.ofStatus(400)).isEqualTo(Outcome.failure());
     assertThat(Outcome.ofStatus(599)).isEqualTo(Outcome.failure());
     assertThat(Outcome.ofStatus(599).kind()).isEqualTo(Outcome.Kind.FAILURE);
-    assertThatThrownBy(() -> Outcome.ofStatus(600))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("outcome: httpStatus must be between 100 and 599 but was 600");
-    assertThatThrownBy(() -> Outcome.ofStatus(-200))
-        .hasMessage("outcome: httpStatus must be between 100 and 599 but was -200");
+    assertThat(Outcome.ofStatus(600)).isEqualTo(Outcome.unknown());
+    assertThat(Outcome.ofStatus(-200)).isEqualTo(Outcome.unknown());
+    assertThat(Outcome.ofStatus(Integer.MIN_VALUE)).isEqualTo(Outcome.unknown());
   }
 
   @Test

@@ -300,16 +300,7 @@ public final class HttpResponses {
     return List.of(Map.entry("Retry-After", Long.toString(retryAfterSeconds(retryAfter))));
   }
 
-  /**
-   * The outcome of the final status an adapter saw: {@link Outcome#ofStatus} from 100 to 599, and {@link
-   * Outcome#unknown()} for any other value a container passes through (Jetty sends an application's 600 to
-   * 999 as set). Never throws, so an odd status cannot keep an admission from ending.
-   */
-  public static Outcome outcome(int httpStatus) {
-    return httpStatus >= 100 && httpStatus <= 599 ? Outcome.ofStatus(httpStatus) : Outcome.unknown();
-  }
-
-  /**
+    /**
    * Whether a request declares a body, by its {@code Content-Length} ({@code -1} if absent) and {@code
    * Transfer-Encoding}: a refusal that leaves such a body unread must close the connection ({@link
    * #leavesBodyUnread}).

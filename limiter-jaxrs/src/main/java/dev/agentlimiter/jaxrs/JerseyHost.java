@@ -68,7 +68,7 @@ final class JerseyHost implements Host {
       try {
         LimitingFilter.setFields(response.getHeaders(), ending.decision());
       } finally {
-        ending.end(HttpResponses.outcome(response.getStatus()));
+        ending.end(Outcome.ofStatus(response.getStatus()));
       }
       return container.writeResponseStatusAndHeaders(contentLength, response);
     }

@@ -95,7 +95,7 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
     try {
       setFields(response.getHeaders(), ending.decision());
     } finally {
-      ending.end(HttpResponses.outcome(response.getStatus()));
+      ending.end(Outcome.ofStatus(response.getStatus()));
     }
   }
 

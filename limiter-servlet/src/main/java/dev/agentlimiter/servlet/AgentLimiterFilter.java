@@ -273,7 +273,7 @@ public final class AgentLimiterFilter implements Filter {
         // the application completed the async context on another thread before we could listen
       }
     }
-    ending.end(HttpResponses.outcome(response.getStatus()));
+    ending.end(Outcome.ofStatus(response.getStatus()));
   }
 
   /**
@@ -367,7 +367,7 @@ public final class AgentLimiterFilter implements Filter {
 
     @Override
     public void onComplete(AsyncEvent event) {
-      end(HttpResponses.outcome(response.getStatus()));
+      end(Outcome.ofStatus(response.getStatus()));
     }
 
     @Override
