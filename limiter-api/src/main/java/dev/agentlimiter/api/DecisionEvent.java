@@ -23,6 +23,8 @@ public final class DecisionEvent {
   private final Instant time;
   private final @Nullable String method;
   private final @Nullable String route;
+  private final @Nullable String path;
+  private final @Nullable String clientAddress;
   private final String agentId;
   private final @Nullable IdentitySource source;
   private final @Nullable String tier;
@@ -38,6 +40,8 @@ public final class DecisionEvent {
     this.time = Objects.requireNonNull(b.time, "time");
     this.method = b.method;
     this.route = b.route;
+    this.path = b.path;
+    this.clientAddress = b.clientAddress;
     this.agentId = Objects.requireNonNull(b.agentId, "agentId");
     this.source = b.source;
     this.tier = b.tier;
@@ -71,6 +75,19 @@ public final class DecisionEvent {
    */
   public Optional<String> route() {
     return Optional.ofNullable(route);
+  }
+
+  /**
+   * The request's path as the route table matched it (decoded, canonical, without the query): for an audit
+   * line, never for a metric tag, since it is one value per distinct path.
+   */
+  public Optional<String> path() {
+    return Optional.ofNullable(path);
+  }
+
+  /** The client's address, after the trusted proxies; empty outside HTTP. */
+  public Optional<String> clientAddress() {
+    return Optional.ofNullable(clientAddress);
   }
 
   /**
@@ -154,6 +171,8 @@ public final class DecisionEvent {
     private @Nullable Instant time;
     private @Nullable String method;
     private @Nullable String route;
+    private @Nullable String path;
+    private @Nullable String clientAddress;
     private @Nullable String agentId;
     private @Nullable IdentitySource source;
     private @Nullable String tier;
@@ -182,6 +201,18 @@ public final class DecisionEvent {
     /** The route's pattern, or {@code null}. */
     public Builder route(@Nullable String pattern) {
       route = pattern;
+      return this;
+    }
+
+    /** The request's path, or {@code null}. */
+    public Builder path(@Nullable String requestPath) {
+      path = requestPath;
+      return this;
+    }
+
+    /** The client's address, or {@code null}. */
+    public Builder clientAddress(@Nullable String address) {
+      clientAddress = address;
       return this;
     }
 

@@ -18,7 +18,7 @@ public interface LimiterListener {
   /**
    * Called exactly once per request, when it ends: for every outcome of {@link AgentLimiter#decide},
    * {@link AgentLimiter#enter} and {@link AgentLimiter#admit}, refusals before any policy included.
-   * {@link AgentLimiter#tryAcquire} tells no listener.
+   * {@link AgentLimiter#tryAcquire} of a policy without defences, the fast path, tells no listener.
    */
   default void onDecision(DecisionEvent event) {}
 

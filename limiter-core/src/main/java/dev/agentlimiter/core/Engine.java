@@ -2,11 +2,10 @@ package dev.agentlimiter.core;
 
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentIdentity;
-import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Budget;
 import dev.agentlimiter.api.Decision;
-import dev.agentlimiter.api.LimiterAdmin;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Outcome;
@@ -20,6 +19,7 @@ import dev.agentlimiter.api.RequestView;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.api.StateStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,14 +30,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-/** The {@link AgentLimiter} behind {@link AgentLimiters}. Thread-safe. */
-final class Engine implements AgentLimiter, LimiterAdmin {
+/**
+ * The decision core below the {@link Limiter} facade: binds policies, runs the policy steps ({@link
+ * Pipeline}) and tells the listener. Knows nothing of HTTP, of the facade or of operators ({@link
+ * EngineAdmin}). Thread-safe.
+ */
+final class Engine {
 
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
   final EngineClock clock;
-  private final StateStore store;
+  final StateStore store;
   private final LimiterListener listener;
+  /** Whether a listener other than the no-op is installed: no event is built for nobody. */
+  final boolean listening;
+  /** Wall-clock nanoseconds since the epoch at engine nanos 0, for the events' time. */
+  private final long epochAnchorNanos;
   private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Policy> byName = new ConcurrentHashMap<>();
   private final AtomicInteger scopes = new AtomicInteger();
@@ -46,16 +54,17 @@ final class Engine implements AgentLimiter, LimiterAdmin {
   /** Policy names by {@link BoundPolicy#id}, for the penalty box's records. */
   private final ConcurrentHashMap<Integer, String> policyNames = new ConcurrentHashMap<>();
   /** Budgets by name, each with the scope its balances are kept under (shared by linked policies). */
-  private final ConcurrentHashMap<String, BudgetScope> budgetScopes = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, BudgetScope> budgetScopes = new ConcurrentHashMap<>();
+  /** Requests admitted and not yet ended, for {@link EngineAdmin#requestsInFlight()}. */
+  final java.util.concurrent.atomic.LongAdder openRequests = new java.util.concurrent.atomic.LongAdder();
 
-  private record BudgetScope(Budget budget, int id) {}
+  record BudgetScope(Budget budget, int id) {}
 
   final PenaltyBox box;
   final WatchTable watches;
   final InFlightTable inFlight;
   final BudgetLedger budgets;
   final Consumer<LimiterEvent> emitter = this::emit;
-  private final HttpGate gate;
 
   Engine(
       EngineClock clock,
@@ -64,11 +73,12 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       List<Policy> policies,
       long maximumAgents,
       Duration idleExpiry,
-      long epochAnchorNanos,
-      HttpGate.Config http) {
+      long epochAnchorNanos) {
     this.clock = clock;
     this.store = store;
     this.listener = listener;
+    this.listening = listener != LimiterListener.noop();
+    this.epochAnchorNanos = epochAnchorNanos;
     this.box =
         new PenaltyBox(
             clock,
@@ -82,7 +92,6 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     for (Policy policy : policies) {
       bind(policy);
     }
-    this.gate = new HttpGate(this, http, maximumAgents);
   }
 
   BoundPolicy bind(Policy policy) {
@@ -150,10 +159,10 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     }
   }
 
-  /** Tells the listener of a decision; as {@link #emit}, only a {@link VirtualMachineError} escapes. */
-  private void announce(AgentRequest request, Decision decision) {
+  /** Tells the listener of a request's decision; as {@link #emit}, only a {@link VirtualMachineError} escapes. */
+  void tell(DecisionEvent event) {
     try {
-      listener.onDecision(request, decision);
+      listener.onDecision(event);
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Throwable e) {
@@ -161,46 +170,124 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     }
   }
 
-  /**
-   * Announces the decision of an admission; if the listener throws a {@link VirtualMachineError}, the
-   * admission is ended first (its permits and reservations released), so nothing is held by a request the
-   * caller never received.
-   */
-  private Admission announced(AgentRequest request, Admission admission) {
-    try {
-      announce(request, admission.decision());
-    } catch (VirtualMachineError e) {
-      admission.close();
-      throw e;
-    }
-    return admission;
+  /** The wall-clock time of engine reading {@code now}. */
+  Instant wallTime(long now) {
+    long nanos = epochAnchorNanos + now;
+    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
-  @Override
-  public Decision decide(AgentRequest request) {
-    if (defended(request.policies())) {
-      Decision decision = Pipeline.decide(this, request);
-      announce(request, decision);
-      return decision;
+  /** The event of a request outside HTTP: its agent, policies and lanes, decided at {@code now}. */
+  DecisionEvent event(AgentRequest request, Decision decision, long now, long spentNanos) {
+    return DecisionEvent.builder()
+        .time(wallTime(now))
+        .agent(request.agent())
+        .policies(names(request.policies()))
+        .lanes(lanes(request.policies()))
+        .decision(decision)
+        .limiterTime(Duration.ofNanos(Math.max(0, spentNanos)))
+        .build();
+  }
+
+  static List<String> names(List<Policy> policies) {
+    if (policies.size() == 1) {
+      return List.of(policies.get(0).name());
     }
-    Decision decision = decideWithoutEvent(request);
-    announce(request, decision);
+    List<String> out = new ArrayList<>(policies.size());
+    for (Policy p : policies) {
+      out.add(p.name());
+    }
+    return out;
+  }
+
+  static List<String> lanes(List<Policy> policies) {
+    if (policies.size() == 1) {
+      return List.of(policies.get(0).lane());
+    }
+    List<String> out = new ArrayList<>(policies.size());
+    for (Policy p : policies) {
+      if (!out.contains(p.lane())) {
+        out.add(p.lane());
+      }
+    }
+    return out;
+  }
+
+  /** Decides a request and tells the listener its event before returning. */
+  Decision decide(AgentRequest request) {
+    long started = listening ? System.nanoTime() : 0;
+    Decision decision =
+        defended(request.policies()) ? Pipeline.decide(this, request) : decideWithoutEvent(request);
+    if (listening) {
+      tell(event(request, decision, clock.now(), System.nanoTime() - started));
+    }
     return decision;
   }
 
-  @Override
-  public Admission enter(RequestView request, Route route) {
-    return gate.enter(Objects.requireNonNull(request, "request"), Objects.requireNonNull(route, "route"));
+  /** Enters a request; its event is told when the admission ends. */
+  Admission enter(AgentRequest request) {
+    if (!listening) {
+      return enterQuietly(request);
+    }
+    long started = System.nanoTime();
+    Admission admission = enterQuietly(request);
+    return new Told(this, request, admission, clock.now(), System.nanoTime() - started);
   }
 
-  @Override
-  public Admission enter(AgentRequest request) {
+  /** Enters a request without telling the listener its decision: the caller tells it when it ends. */
+  Admission enterQuietly(AgentRequest request) {
     if (!defended(request.policies())) {
-      Decision decision = decideWithoutEvent(request);
-      announce(request, decision);
-      return new EngineAdmission.Ended(decision);
+      return new EngineAdmission.Ended(decideWithoutEvent(request));
     }
-    return announced(request, Pipeline.enter(this, request));
+    return Pipeline.enter(this, request);
+  }
+
+  /**
+   * An admission of {@link #enter(AgentRequest)} that tells the listener its decision event once, when it
+   * ends, after what it held was released.
+   */
+  private static final class Told implements Admission {
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Told> TOLD =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Told.class, "told");
+
+    private final Engine engine;
+    private final AgentRequest request;
+    private final Admission inner;
+    private final long now;
+    private final long spentNanos;
+
+    @SuppressWarnings("UnusedVariable") // written through TOLD
+    private volatile int told;
+
+    Told(Engine engine, AgentRequest request, Admission inner, long now, long spentNanos) {
+      this.engine = engine;
+      this.request = request;
+      this.inner = inner;
+      this.now = now;
+      this.spentNanos = spentNanos;
+    }
+
+    @Override
+    public Decision decision() {
+      return inner.decision();
+    }
+
+    @Override
+    public void complete(Outcome outcome) {
+      inner.complete(outcome);
+      if (TOLD.compareAndSet(this, 0, 1)) {
+        engine.tell(engine.event(request, inner.decision(), now, spentNanos));
+      }
+    }
+
+    @Override
+    public void close() {
+      complete(Outcome.unknown());
+    }
+
+    @Override
+    public String toString() {
+      return inner.toString();
+    }
   }
 
   private static boolean defended(List<Policy> policies) {
@@ -212,8 +299,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
     return false;
   }
 
-  @Override
-  public void report(AgentIdentity agent, Policy policy, Outcome outcome) {
+  void report(AgentIdentity agent, Policy policy, Outcome outcome) {
     BoundPolicy b = bind(policy);
     if (b.reputation != null && outcome.kind() != Outcome.Kind.UNKNOWN) {
       long now = clock.now();
@@ -353,8 +439,7 @@ final class Engine implements AgentLimiter, LimiterAdmin {
         Duration.ofNanos(b.waitNanos(probe, offset, slowest)));
   }
 
-  @Override
-  public boolean tryAcquire(AgentIdentity agent, Policy policy) {
+  boolean tryAcquire(AgentIdentity agent, Policy policy) {
     if (policy.hasDefences()) {
       return decide(AgentRequest.of(agent, policy)).isAllowed();
     }
@@ -363,81 +448,5 @@ final class Engine implements AgentLimiter, LimiterAdmin {
       return false; // the lane's box holds the agent; told to no listener, like every tryAcquire
     }
     return b.state.tryConsume(StateKeys.of(agent), policy.cost(), clock.now());
-  }
-
-  @Override
-  public LimiterAdmin admin() {
-    return this;
-  }
-
-  @Override
-  public long trackedAgents() {
-    return store.trackedAgents();
-  }
-
-  @Override
-  public List<RateLimitStatus> inspect(AgentIdentity agent, Policy policy) {
-    BoundPolicy b = bind(policy);
-    long[] probe = new long[b.limitCount * PolicyState.PROBE_STRIDE];
-    b.state.inspect(StateKeys.of(agent), policy.cost(), clock.now(), probe, 0);
-    return List.copyOf(b.statuses(probe, 0));
-  }
-
-  @Override
-  public void reset(AgentIdentity agent, Policy policy) {
-    BoundPolicy b = bind(policy);
-    String key = StateKeys.of(agent);
-    b.state.forget(key);
-    watches.forget(b, key);
-  }
-
-  @Override
-  public List<QuarantineStatus> quarantined() {
-    return List.copyOf(box.all());
-  }
-
-  @Override
-  public Optional<QuarantineStatus> quarantine(AgentIdentity agent, String lane) {
-    Integer id = laneIds.get(lane);
-    return id == null
-        ? Optional.empty()
-        : Optional.ofNullable(box.status(id, StateKeys.of(agent), clock.now()));
-  }
-
-  @Override
-  public boolean release(AgentIdentity agent, String lane) {
-    Integer id = laneIds.get(lane);
-    if (id == null || !box.release(id, StateKeys.of(agent), clock.now())) {
-      return false;
-    }
-    emit(new LimiterEvent.QuarantineReleased(agent.id(), lane));
-    return true;
-  }
-
-  @Override
-  public int inFlight(AgentIdentity agent, Policy policy) {
-    return inFlight.inFlight(bind(policy), StateKeys.of(agent));
-  }
-
-  @Override
-  public int reputationPercent(AgentIdentity agent, Policy policy) {
-    BoundPolicy b = bind(policy);
-    Reputation rep = b.reputation;
-    if (rep == null) {
-      return 100;
-    }
-    AgentWatch w = watches.getIfPresent(b, StateKeys.of(agent));
-    return w == null
-        ? rep.ceilingPercent()
-        : reputation(b, w, agent.id(), clock.now(), Outcome.Kind.UNKNOWN);
-  }
-
-  @Override
-  public OptionalLong budgetBalance(AgentIdentity agent, String budget) {
-    BudgetScope scope = budgetScopes.get(budget);
-    return scope == null
-        ? OptionalLong.empty()
-        : OptionalLong.of(
-            budgets.balance(scope.id(), StateKeys.of(agent), scope.budget(), clock.now()));
   }
 }
