@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Caffeine lookup and a Bucket4j consume keyed on the raw header value (no verification at all);
  *   <li>{@code apiKey_resolve}: {@link IdentityResolvers#apiKeys} alone: parse the bearer value, SHA-256 the
  *       key, one hash lookup, constant-time compare;
- *   <li>{@code enter_apiKey}: the whole HTTP entry, {@link AgentLimiter#enter(RequestView, Route)} on a route
+ *   <li>{@code enter_apiKey}: the whole HTTP entry, {@link AgentLimiter#admit(RequestView, Route)} on a route
  *       with one bucket policy: identity by API key, then the bucket, then {@code close()};
  *   <li>{@code enter_anonymous}: the same on an anonymous route keyed on the client address.
  * </ul>
@@ -105,8 +105,8 @@ public class IdentityBenchmark {
     openRoute = Route.builder().policy(policy).allowAnonymous().build();
     for (int i = 0; i < keys; i++) {
       floor.get(Objects.requireNonNull(keyed[i].authorization), factory).tryConsume(1);
-      check(limiter.enter(keyed[i], route));
-      check(limiter.enter(anonymous[i], openRoute));
+      check(limiter.admit(keyed[i], route));
+      check(limiter.admit(anonymous[i], openRoute));
     }
   }
 
@@ -145,7 +145,7 @@ public class IdentityBenchmark {
 
   @Benchmark
   public Decision enter_apiKey(PipelineBenchmark.Cursor cursor) {
-    try (Admission admission = limiter.enter(keyed[cursor.next(keys)], route)) {
+    try (Admission admission = limiter.admit(keyed[cursor.next(keys)], route)) {
       Decision decision = admission.decision();
       if (!decision.isAllowed()) {
         wrong++;
@@ -156,7 +156,7 @@ public class IdentityBenchmark {
 
   @Benchmark
   public Decision enter_anonymous(PipelineBenchmark.Cursor cursor) {
-    try (Admission admission = limiter.enter(anonymous[cursor.next(keys)], openRoute)) {
+    try (Admission admission = limiter.admit(anonymous[cursor.next(keys)], openRoute)) {
       Decision decision = admission.decision();
       if (!decision.isAllowed()) {
         wrong++;

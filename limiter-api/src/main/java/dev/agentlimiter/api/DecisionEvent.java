@@ -31,6 +31,7 @@ public final class DecisionEvent {
   private final List<String> lanes;
   private final List<String> policies;
   private final Decision decision;
+  private final @Nullable String cause;
   private final int status;
   private final boolean shadow;
   private final @Nullable String requestId;
@@ -48,6 +49,7 @@ public final class DecisionEvent {
     this.lanes = List.copyOf(b.lanes);
     this.policies = List.copyOf(b.policies);
     this.decision = Objects.requireNonNull(b.decision, "decision");
+    this.cause = b.cause != null ? b.cause : decision.cause().orElse(null);
     this.status = b.status;
     this.shadow = b.shadow;
     this.requestId = b.requestId;
@@ -128,6 +130,15 @@ public final class DecisionEvent {
     return decision.reason();
   }
 
+  /**
+   * The machine-readable cause of a refusal: the decision's {@link Decision#cause()}, or the limiter's own
+   * where the decision has none, such as {@code credential-failures-exhausted} for a client address refused
+   * before its credential was checked.
+   */
+  public Optional<String> cause() {
+    return Optional.ofNullable(cause);
+  }
+
   /** Whether the limiter refused the request, or would have on a shadow route. */
   public boolean refused() {
     return !decision.isAllowed();
@@ -179,6 +190,7 @@ public final class DecisionEvent {
     private List<String> lanes = List.of();
     private List<String> policies = List.of();
     private @Nullable Decision decision;
+    private @Nullable String cause;
     private int status;
     private boolean shadow;
     private @Nullable String requestId;
@@ -245,6 +257,12 @@ public final class DecisionEvent {
     /** The decision. */
     public Builder decision(Decision value) {
       decision = Objects.requireNonNull(value, "decision");
+      return this;
+    }
+
+    /** The cause, where the decision carries none; {@code null} for the decision's own. */
+    public Builder cause(@Nullable String refusalCause) {
+      cause = refusalCause;
       return this;
     }
 

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Something a detector noticed, delivered to {@link LimiterListener#onEvent} on the thread that caused it,
- * for audit logs and metrics. Every event names the agent; none carries request content.
+ * for audit logs and metrics. Every event names the agent; none carries request content. What was decided
+ * about each request, refusals before any policy included, is its {@link DecisionEvent}.
  */
 public sealed interface LimiterEvent {
 
@@ -88,17 +89,4 @@ public sealed interface LimiterEvent {
    * @param heldFor how long it was held
    */
   record PermitReclaimed(String agentId, String policy, Duration heldFor) implements LimiterEvent {}
-
-  /**
-   * A request was refused before any limit was consulted: its shape broke the route's {@link RequestRules},
-   * its credential failed verification, it carried none where one is required, or it lacked a scope. The
-   * only event that may name an unverified caller, by client address.
-   *
-   * @param agentId the identified agent's id, or {@code "ip:"} and the client address if none was
-   *     identified (never the identity a failed credential claimed)
-   * @param reason {@link Reason#INVALID_REQUEST}, {@link Reason#UNAUTHENTICATED}, {@link Reason#FORBIDDEN},
-   *     or {@link Reason#RATE_LIMITED} when the client address has failed too many credentials
-   * @param cause the machine-readable cause, as {@link Decision#cause()} or a resolver's rejection gives it
-   */
-  record RequestRefused(String agentId, Reason reason, String cause) implements LimiterEvent {}
 }

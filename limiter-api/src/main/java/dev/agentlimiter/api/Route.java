@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * What an endpoint asks of the engine: the policies that limit it, the scopes it requires, whether it
  * serves anonymous callers, and the {@link RequestRules} its requests must satisfy. Adapters build one per
  * endpoint at startup (from {@link AgentRateLimit} and {@link RequireScope} annotations or a route table)
- * and pass it with every request to {@link AgentLimiter#enter(RequestView, Route)}.
+ * and pass it with every request to {@link AgentLimiter#admit(RequestView, Route)}.
  *
  * <p>By default a route <b>requires an identity</b>: a request no resolver identifies is refused with
  * {@link Reason#UNAUTHENTICATED}. {@link Builder#allowAnonymous()} lets such requests through keyed on

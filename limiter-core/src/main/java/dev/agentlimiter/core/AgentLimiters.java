@@ -46,6 +46,12 @@ public final class AgentLimiters {
   public static final Limit DEFAULT_CREDENTIAL_FAILURE_LIMIT =
       Limit.capacity(20).refill(20).per(Duration.ofMinutes(1)).named("failures");
 
+  /** Default number of agents the top-offenders sketch keeps. */
+  static final int DEFAULT_OFFENDER_CAPACITY = 256;
+
+  /** Default window of the top offenders. */
+  static final Duration DEFAULT_OFFENDER_WINDOW = Duration.ofMinutes(10);
+
   /** The name of the policy that limits failed credentials per client address. */
   public static final String CREDENTIAL_FAILURES_POLICY = "invalid-credentials";
 
@@ -72,11 +78,52 @@ public final class AgentLimiters {
     private @Nullable ForwardedHeader forwardedHeader;
     private @Nullable Limit credentialFailureLimit;
     private final Map<String, Map<String, Policy>> tierOverrides = new LinkedHashMap<>();
+    private @Nullable RequestIds requestIds;
+    private int offenderCapacity = -1;
+    private @Nullable Duration offenderWindow;
 
     private Builder() {}
 
     /**
-     * Sets the identity resolvers for {@link AgentLimiter#enter(dev.agentlimiter.api.RequestView,
+     * Sets the headers a request's id is read from, for its {@link dev.agentlimiter.api.DecisionEvent}, in
+     * order (default {@code traceparent}, whose trace id is taken, then {@code X-Request-Id}). A value is
+     * taken only if well formed: a {@code traceparent} by the W3C Trace Context, any other 1 to 128
+     * characters of {@code [A-Za-z0-9._:-]}; otherwise, and when no header is present, an id is generated.
+     * Pass none to always generate.
+     *
+     * @throws IllegalArgumentException if a name is not a header name
+     * @throws IllegalStateException if already set
+     */
+    public Builder requestIdHeaders(String... headers) {
+      if (requestIds != null) {
+        throw new IllegalStateException("requestIdHeaders was already set to " + requestIds.headers());
+      }
+      requestIds = new RequestIds(List.of(headers));
+      return this;
+    }
+
+    /**
+     * Sizes the top-offenders sketch behind {@link dev.agentlimiter.api.LimiterAdmin#topOffenders}
+     * (default 256 agents over 10 minutes): memory is fixed by {@code capacity} whatever number of
+     * identities arrives, and an agent refused more than a {@code 1/capacity} share of the window's
+     * refusals is always listed.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not between 1 and 65,536 or the window is
+     *     shorter than a second
+     * @throws IllegalStateException if already set
+     */
+    public Builder topOffenders(int capacity, Duration window) {
+      if (offenderWindow != null) {
+        throw new IllegalStateException("topOffenders was already set");
+      }
+      new TopOffenders(capacity, window); // validates now, with the sketch's own messages
+      offenderCapacity = capacity;
+      offenderWindow = window;
+      return this;
+    }
+
+    /**
+     * Sets the identity resolvers for {@link AgentLimiter#admit(dev.agentlimiter.api.RequestView,
      * dev.agentlimiter.api.Route)}, strongest first; the first that does not abstain decides, and a
      * credential that fails stops the chain. Default: none, so only routes that serve anonymous callers
      * admit anyone. See {@code dev.agentlimiter.core.identity.IdentityResolvers}.
@@ -242,7 +289,9 @@ public final class AgentLimiters {
     }
 
     /**
-     * Sets the listener that receives every decision (default {@link LimiterListener#noop()}).
+     * Sets the listener that receives one {@link dev.agentlimiter.api.DecisionEvent} per request and every
+     * detector event (default {@link LimiterListener#noop()}); compose several with {@link
+     * LimiterListener#of}. With the no-op listener the limiter builds no event at all.
      *
      * @throws IllegalStateException if already set
      */
@@ -315,16 +364,23 @@ public final class AgentLimiters {
                       credentialFailureLimit != null
                           ? credentialFailureLimit
                           : DEFAULT_CREDENTIAL_FAILURE_LIMIT)
-                  .build());
-      return new Engine(
-          clock,
-          store,
-          listener != null ? listener : LimiterListener.noop(),
-          List.copyOf(policies),
-          maximum,
-          idle,
-          Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000_000L), wall.getNano()),
-          http);
+                  .build(),
+              requestIds != null ? requestIds : RequestIds.DEFAULT);
+      TopOffenders offenders =
+          new TopOffenders(
+              offenderCapacity > 0 ? offenderCapacity : DEFAULT_OFFENDER_CAPACITY,
+              offenderWindow != null ? offenderWindow : DEFAULT_OFFENDER_WINDOW);
+      Engine engine =
+          new Engine(
+              clock,
+              store,
+              listener != null ? listener : LimiterListener.noop(),
+              List.copyOf(policies),
+              maximum,
+              idle,
+              Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000_000L), wall.getNano()),
+              offenders);
+      return new Limiter(engine, new HttpGate(engine, http, maximum), new EngineAdmin(engine, offenders));
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Budget;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
+import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Outcome;
@@ -47,9 +48,14 @@ final class Engine {
   /** Wall-clock nanoseconds since the epoch at engine nanos 0, for the events' time. */
   private final long epochAnchorNanos;
   private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
+
+  /** Every policy bound so far, for the operator's view of one agent. */
+  java.util.Collection<BoundPolicy> bound() {
+    return bound.values();
+  }
   private final ConcurrentHashMap<String, Policy> byName = new ConcurrentHashMap<>();
   private final AtomicInteger scopes = new AtomicInteger();
-  private final ConcurrentHashMap<String, Integer> laneIds = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, Integer> laneIds = new ConcurrentHashMap<>();
   private final List<String> laneNames = new CopyOnWriteArrayList<>();
   /** Policy names by {@link BoundPolicy#id}, for the penalty box's records. */
   private final ConcurrentHashMap<Integer, String> policyNames = new ConcurrentHashMap<>();
@@ -65,6 +71,8 @@ final class Engine {
   final InFlightTable inFlight;
   final BudgetLedger budgets;
   final Consumer<LimiterEvent> emitter = this::emit;
+  /** The heavy hitters: every event when listening, every refusal otherwise. */
+  final TopOffenders offenders;
 
   Engine(
       EngineClock clock,
@@ -73,7 +81,9 @@ final class Engine {
       List<Policy> policies,
       long maximumAgents,
       Duration idleExpiry,
-      long epochAnchorNanos) {
+      long epochAnchorNanos,
+      TopOffenders offenders) {
+    this.offenders = offenders;
     this.clock = clock;
     this.store = store;
     this.listener = listener;
@@ -161,6 +171,10 @@ final class Engine {
 
   /** Tells the listener of a request's decision; as {@link #emit}, only a {@link VirtualMachineError} escapes. */
   void tell(DecisionEvent event) {
+    IdentitySource source = event.identitySource().orElse(IdentitySource.IP);
+    offenders.record(
+        offenderKey(source, event.agentId()), event.agentId(), source, event.reason(), event.refused(),
+        clock.now(), event.time());
     try {
       listener.onDecision(event);
     } catch (VirtualMachineError e) {
@@ -168,6 +182,22 @@ final class Engine {
     } catch (Throwable e) {
       LOG.log(System.Logger.Level.WARNING, "limiter listener failed; decision unchanged", e);
     }
+  }
+
+  /**
+   * Counts a refusal of {@code agent} in the top offenders when no listener is installed (with one, its
+   * event is counted when told).
+   */
+  void refusedQuietly(AgentIdentity agent, Decision decision) {
+    long now = clock.now();
+    offenders.record(
+        agent.key(), agent.id(), agent.source(), decision.reason(), true, now,
+        wallTime(now));
+  }
+
+  /** The sketch's key of an agent: its state key, which keeps sources apart. */
+  private static String offenderKey(IdentitySource source, String id) {
+    return AgentIdentity.of(id, source).key();
   }
 
   /** The wall-clock time of engine reading {@code now}. */
@@ -219,6 +249,8 @@ final class Engine {
         defended(request.policies()) ? Pipeline.decide(this, request) : decideWithoutEvent(request);
     if (listening) {
       tell(event(request, decision, clock.now(), System.nanoTime() - started));
+    } else if (!decision.isAllowed()) {
+      refusedQuietly(request.agent(), decision);
     }
     return decision;
   }
@@ -226,7 +258,11 @@ final class Engine {
   /** Enters a request; its event is told when the admission ends. */
   Admission enter(AgentRequest request) {
     if (!listening) {
-      return enterQuietly(request);
+      Admission admission = enterQuietly(request);
+      if (!admission.decision().isAllowed()) {
+        refusedQuietly(request.agent(), admission.decision());
+      }
+      return admission;
     }
     long started = System.nanoTime();
     Admission admission = enterQuietly(request);

@@ -27,7 +27,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The HTTP side of the engine ({@link Engine#enter(RequestView, Route)}): request rules, the
+ * The HTTP side of the engine ({@link Limiter#admit(RequestView, Route)}): request rules, the
  * credential-failure guard, identity, scopes, tier overrides, body and fingerprint, then the policy
  * pipeline. Thread-safe; besides the guard's buckets (the engine's), it keeps the set of addresses with a
  * failed credential on record.
@@ -53,12 +53,13 @@ final class HttpGate {
   static final String RESOLVER_ERROR = "resolver-error";
 
   /**
-   * Cause, in the {@link LimiterEvent.RequestRefused} event, of a request refused by the credential-failure
+   * Cause, in the {@link dev.agentlimiter.api.DecisionEvent}, of a request refused by the credential-failure
    * guard: its address has failed too many credentials, and its own was not checked.
    */
   static final String CREDENTIALS_NOT_CHECKED = "credential-failures-exhausted";
 
-  private final Engine engine;
+  final Engine engine;
+  private final RequestIds requestIds;
   private final IdentityResolver[] chain;
   private final IdentityResolver anonymous;
   private final Map<String, Map<String, Policy>> tierOverrides;
@@ -81,10 +82,12 @@ final class HttpGate {
       List<IdentityResolver> chain,
       IdentityResolver anonymous,
       Map<String, Map<String, Policy>> tierOverrides,
-      Policy credentialFailures) {}
+      Policy credentialFailures,
+      RequestIds requestIds) {}
 
   HttpGate(Engine engine, Config config, long maximumAddresses) {
     this.engine = engine;
+    this.requestIds = config.requestIds();
     this.chain = config.chain().toArray(new IdentityResolver[0]);
     this.anonymous = config.anonymous();
     this.tierOverrides = config.tierOverrides();
@@ -103,12 +106,33 @@ final class HttpGate {
     return Duration.ofNanos(Math.max(1, untilNanos - engine.clock.now()));
   }
 
-  Admission enter(RequestView request, Route route) {
+  /**
+   * Admits an HTTP request on {@code route}: the steps up to the policies, then the engine's. The returned
+   * exchange tells the listener its one decision event when it ends.
+   *
+   * @param pattern the route's pattern as the adapter matched it, for the event, or {@code null}
+   * @param shadow whether the adapter reports the route's refusals without enforcing them
+   */
+  Exchange admit(RequestView request, Route route, @Nullable String pattern, boolean shadow) {
+    long started = engine.listening ? System.nanoTime() : 0;
+    Exchange x = decide(request, route);
+    if (x.decision().isAllowed()) {
+      engine.openRequests.increment();
+    }
+    if (engine.listening) {
+      x.observed(request, pattern, shadow, requestIds.of(request), started);
+    } else if (!x.decision().isAllowed()) {
+      engine.refusedQuietly(x.agent().orElseGet(() -> x.client(request)), x.decision());
+    }
+    return x;
+  }
+
+  private Exchange decide(RequestView request, Route route) {
     RequestRules rules = route.rules();
     if (!rules.isEmpty()) {
       Decision invalid = RequestCheck.checkHeaders(rules, request);
       if (invalid != null) {
-        return refuse(invalid, null, request);
+        return refused(invalid, null, null, null);
       }
     }
 
@@ -165,11 +189,12 @@ final class HttpGate {
     }
     if (agent == null) {
       if (!route.allowsAnonymous() || !route.requiredScopes().isEmpty()) {
-        return refuse(
+        return refused(
             Decision.refused(
                 Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, UNAUTHENTICATED_DETAIL),
             null,
-            request);
+            client,
+            null);
       }
       agent = client != null ? client : clientOf(request);
     }
@@ -177,10 +202,11 @@ final class HttpGate {
     if (!route.requiredScopes().isEmpty()) {
       for (String scope : route.requiredScopes()) {
         if (!agent.scopes().contains(scope)) {
-          return refuse(
+          return refused(
               Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope '" + scope + "'"),
               agent,
-              request);
+              null,
+              null);
         }
       }
     }
@@ -192,7 +218,7 @@ final class HttpGate {
       body = RequestCheck.readBody(rules, request, loops ? RequestFingerprint.DEFAULT_BODY_PREFIX_BYTES : 0);
       Decision invalid = body.refusal();
       if (invalid != null) {
-        return refuse(invalid, agent, request, body);
+        return refused(invalid, agent, null, body);
       }
     }
 
@@ -208,7 +234,7 @@ final class HttpGate {
       }
       admitted = admitted.withFingerprint(print.build());
     }
-    return new HttpAdmission(engine.enter(admitted), agent, body);
+    return new Exchange(this, engine.enterQuietly(admitted), agent, client, policies, body);
   }
 
   /**
@@ -233,19 +259,15 @@ final class HttpGate {
   }
 
   /** A rejected credential, already charged to the client address. */
-  private Admission credentialFailed(AgentIdentity client, String cause) {
-    engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.UNAUTHENTICATED, cause));
-    return new HttpAdmission(
-        new EngineAdmission.Ended(Decision.refused(Reason.UNAUTHENTICATED, cause, UNAUTHENTICATED_DETAIL)),
-        null,
-        null);
+  private Exchange credentialFailed(AgentIdentity client, String cause) {
+    return refused(Decision.refused(Reason.UNAUTHENTICATED, cause, UNAUTHENTICATED_DETAIL), null, client, null);
   }
 
   /**
    * The refusal of an address whose failure bucket is empty: no credential of it was checked. The wait is
    * the exact time until the bucket holds a token again.
    */
-  private Admission addressRefused(AgentIdentity client, String address, long now) {
+  private Exchange addressRefused(AgentIdentity client, String address, long now) {
     long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
     credentialFailures.state.inspect(address, 1, now, probe, 0);
     Decision refusal;
@@ -256,11 +278,12 @@ final class HttpGate {
       refusal =
           Decision.denied(Reason.RATE_LIMITED, credentialFailures.policy.name(), Duration.ofNanos(1));
     }
-    engine.emit(new LimiterEvent.RequestRefused(client.id(), Reason.RATE_LIMITED, CREDENTIALS_NOT_CHECKED));
-    return new HttpAdmission(new EngineAdmission.Ended(refusal), null, null);
+    Exchange x = refused(refusal, null, client, null);
+    x.cause = CREDENTIALS_NOT_CHECKED;
+    return x;
   }
 
-  private AgentIdentity clientOf(RequestView request) {
+  AgentIdentity clientOf(RequestView request) {
     IdentityResult result = anonymous.resolve(request);
     if (result instanceof IdentityResult.Identified identified) {
       return identified.identity();
@@ -268,17 +291,16 @@ final class HttpGate {
     throw new IllegalStateException("the client-address resolver must always identify");
   }
 
-  private Admission refuse(Decision decision, @Nullable AgentIdentity agent, RequestView request) {
-    return refuse(decision, agent, request, null);
-  }
-
-  /** A refusal; {@code body} is what was read of the body, if the refusal came after reading it. */
-  private Admission refuse(
-      Decision decision, @Nullable AgentIdentity agent, RequestView request, RequestCheck.@Nullable BodyRead body) {
-    String who = agent != null ? agent.id() : clientOf(request).id();
-    engine.emit(
-        new LimiterEvent.RequestRefused(who, decision.reason(), decision.cause().orElse("refused")));
-    return new HttpAdmission(new EngineAdmission.Ended(decision), agent, body);
+  /**
+   * A refusal by an HTTP step; {@code body} is what was read of the body, if the refusal came after reading
+   * it.
+   */
+  private Exchange refused(
+      Decision decision,
+      @Nullable AgentIdentity agent,
+      @Nullable AgentIdentity client,
+      RequestCheck.@Nullable BodyRead body) {
+    return new Exchange(this, new EngineAdmission.Ended(decision), agent, client, null, body);
   }
 
   private List<Policy> policiesFor(Route route, String tier) {
@@ -301,56 +323,5 @@ final class HttpGate {
       }
     }
     return false;
-  }
-
-  /**
-   * The engine's admission plus what the HTTP side learned: the agent, the body to replay, and whether it
-   * was read to its end.
-   */
-  private static final class HttpAdmission implements Admission {
-    private final Admission inner;
-    private final @Nullable AgentIdentity agent;
-    private final RequestCheck.@Nullable BodyRead body;
-
-    HttpAdmission(Admission inner, @Nullable AgentIdentity agent, RequestCheck.@Nullable BodyRead body) {
-      this.inner = inner;
-      this.agent = agent;
-      this.body = body;
-    }
-
-    @Override
-    public Decision decision() {
-      return inner.decision();
-    }
-
-    @Override
-    public void complete(Outcome outcome) {
-      inner.complete(outcome);
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
-
-    @Override
-    public Optional<AgentIdentity> agent() {
-      return Optional.ofNullable(agent);
-    }
-
-    @Override
-    public Optional<InputStream> replayBody() {
-      return body == null || !body.opened() ? Optional.empty() : Optional.of(body.replay());
-    }
-
-    @Override
-    public boolean bodyReadToEnd() {
-      return body != null && body.toEnd();
-    }
-
-    @Override
-    public String toString() {
-      return "HttpAdmission[" + inner.decision() + (agent == null ? "" : ", " + agent.id()) + "]";
-    }
   }
 }

@@ -33,17 +33,17 @@ public final class RouteTable {
   private static final class Slot {
     final String pattern;
     final String base; // "/api" of "/api/*"; "" for "/*"
-    @Nullable Route any;
-    final Map<String, Route> byMethod = new HashMap<>(4);
+    @Nullable Match any;
+    final Map<String, Match> byMethod = new HashMap<>(4);
 
     Slot(String pattern, String base) {
       this.pattern = pattern;
       this.base = base;
     }
 
-    @Nullable Route pick(String method) {
+    @Nullable Match pick(String method) {
       if (!byMethod.isEmpty()) {
-        Route r = byMethod.get(method);
+        Match r = byMethod.get(method);
         if (r != null) {
           return r;
         }
@@ -82,10 +82,11 @@ public final class RouteTable {
         case EXTENSION -> slot = extensions.computeIfAbsent(e.pattern().substring(2), x -> new Slot(e.pattern(), ""));
         default -> slot = exact.computeIfAbsent(e.pattern(), p -> new Slot(p, ""));
       }
+      Match m = new Match(e.route(), e.pattern());
       if (e.method() == null) {
-        slot.any = e.route();
+        slot.any = m;
       } else {
-        slot.byMethod.put(e.method(), e.route());
+        slot.byMethod.put(e.method(), m);
       }
     }
     fallback = def;
@@ -134,6 +135,22 @@ public final class RouteTable {
    *     matched it), starting with {@code /}
    */
   public @Nullable Route match(String method, String path) {
+    Match m = lookup(method, path);
+    return m == null ? null : m.route();
+  }
+
+  /**
+   * A route and the pattern it was registered under, as {@link #lookup} finds them (the pattern as given,
+   * folded to lower case in a case-insensitive table): the pattern names the route in decision events and
+   * metrics, one value per route whatever the paths.
+   *
+   * @param route the route
+   * @param pattern its pattern, such as {@code /orders/*}
+   */
+  public record Match(Route route, String pattern) {}
+
+  /** {@link #match}, with the pattern that matched; allocates nothing. */
+  public @Nullable Match lookup(String method, String path) {
     if (size == 0) {
       return null;
     }
@@ -143,14 +160,14 @@ public final class RouteTable {
     }
     Slot s = exact.get(key);
     if (s != null) {
-      Route r = s.pick(method);
+      Match r = s.pick(method);
       if (r != null) {
         return r;
       }
     }
     for (Slot p : prefixes) {
       if (under(key, p.base)) {
-        Route r = p.pick(method);
+        Match r = p.pick(method);
         if (r != null) {
           return r;
         }
@@ -161,7 +178,7 @@ public final class RouteTable {
     if (dot > slash && !extensions.isEmpty()) {
       Slot x = extensions.get(key.substring(dot + 1));
       if (x != null) {
-        Route r = x.pick(method);
+        Match r = x.pick(method);
         if (r != null) {
           return r;
         }

@@ -66,16 +66,16 @@ class BudgetEvictionProperties {
       @ForAll("steps") List<Step> steps, @ForAll @IntRange(min = 1, max = 3) int cacheSize) {
     FakeTimeSource clock = new FakeTimeSource(3);
     Policy policy = policy();
-    Engine small =
-        (Engine)
+    Limiter small =
+        (Limiter)
             AgentLimiters.newBuilder()
                 .timeSource(clock)
                 .wallClock(WALL)
                 .maximumTrackedAgents(cacheSize)
                 .policy(policy)
                 .build();
-    Engine model =
-        (Engine) AgentLimiters.newBuilder().timeSource(clock).wallClock(WALL).policy(policy).build();
+    Limiter model =
+        (Limiter) AgentLimiters.newBuilder().timeSource(clock).wallClock(WALL).policy(policy).build();
     AgentIdentity[] agents = new AgentIdentity[6];
     for (int i = 0; i < agents.length; i++) {
       agents[i] = AgentIdentity.of("agent-" + i, IdentitySource.API_KEY);
@@ -99,7 +99,7 @@ class BudgetEvictionProperties {
             .isLessThanOrEqualTo(model.admin().budgetBalance(agent, "b").orElseThrow());
       }
     }
-    assertThat(small.budgets.size()).isLessThanOrEqualTo(cacheSize);
+    assertThat(small.engine.budgets.size()).isLessThanOrEqualTo(cacheSize);
   }
 
   /** A drained agent flooded out of the cache is still drained when it returns. */
@@ -107,8 +107,8 @@ class BudgetEvictionProperties {
   void aFloodDoesNotRefillAVictim() {
     FakeTimeSource clock = new FakeTimeSource();
     Policy policy = policy();
-    Engine engine =
-        (Engine)
+    Limiter engine =
+        (Limiter)
             AgentLimiters.newBuilder()
                 .timeSource(clock)
                 .wallClock(WALL)
@@ -123,7 +123,7 @@ class BudgetEvictionProperties {
       AgentIdentity other = AgentIdentity.of("flood-" + i, IdentitySource.API_KEY);
       engine.decide(AgentRequest.of(other, policy).withEstimate(1));
     }
-    assertThat(engine.budgets.size()).isLessThanOrEqualTo(64);
+    assertThat(engine.engine.budgets.size()).isLessThanOrEqualTo(64);
     assertThat(engine.admin().budgetBalance(victim, "b")).hasValue(-50);
     Decision d = engine.decide(AgentRequest.of(victim, policy));
     assertThat(d.reason()).isEqualTo(Reason.RATE_LIMITED);

@@ -7,6 +7,7 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.BurstDetection;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
@@ -137,7 +138,7 @@ class BurstProperties {
           }
 
           @Override
-          public void onDecision(AgentRequest request, Decision decision) {
+          public void onDecision(DecisionEvent event) {
             throw new IllegalStateException("listener bug");
           }
         };

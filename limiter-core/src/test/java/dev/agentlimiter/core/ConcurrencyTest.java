@@ -137,7 +137,7 @@ class ConcurrencyTest {
       excess += Math.max(0, granted.get(a) - 5);
       total += granted.get(a);
     }
-    long lost = ((LocalPolicyState) ((Engine) limiter).bind(FIVE).state).ledger.lostRecords();
+    long lost = ((LocalPolicyState) ((Limiter) limiter).engine.bind(FIVE).state).ledger.lostRecords();
     if (exact) {
       assertThat(lost).isZero();
     }

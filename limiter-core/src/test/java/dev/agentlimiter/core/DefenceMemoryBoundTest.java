@@ -31,8 +31,8 @@ class DefenceMemoryBoundTest {
 
   private final FakeTimeSource clock = new FakeTimeSource();
   private final RecordingListener listener = new RecordingListener();
-  private final Engine engine =
-      (Engine)
+  private final Limiter engine =
+      (Limiter)
           AgentLimiters.newBuilder()
               .timeSource(clock)
               .maximumTrackedAgents(MAX_TRACKED)
@@ -67,12 +67,12 @@ class DefenceMemoryBoundTest {
       }
     }
     assertThat(listener.of(LimiterEvent.Quarantined.class)).hasSize(200_000);
-    assertThat(engine.watches.size()).isLessThanOrEqualTo(MAX_TRACKED);
-    assertThat(engine.box.size()).isLessThanOrEqualTo(MAX_TRACKED);
-    assertThat(engine.budgets.size()).isLessThanOrEqualTo(MAX_TRACKED);
-    assertThat(engine.trackedAgents()).isLessThanOrEqualTo(MAX_TRACKED);
-    assertThat(engine.inFlight.busyEntries()).isZero();
-    assertThat(engine.inFlight.entries()).isLessThanOrEqualTo(2 * MAX_TRACKED);
+    assertThat(engine.engine.watches.size()).isLessThanOrEqualTo(MAX_TRACKED);
+    assertThat(engine.engine.box.size()).isLessThanOrEqualTo(MAX_TRACKED);
+    assertThat(engine.engine.budgets.size()).isLessThanOrEqualTo(MAX_TRACKED);
+    assertThat(engine.admin().trackedAgents()).isLessThanOrEqualTo(MAX_TRACKED);
+    assertThat(engine.engine.inFlight.busyEntries()).isZero();
+    assertThat(engine.engine.inFlight.entries()).isLessThanOrEqualTo(2 * MAX_TRACKED);
   }
 
   @Test
@@ -89,7 +89,7 @@ class DefenceMemoryBoundTest {
       Admission leaked = engine.enter(AgentRequest.of(agent, capped));
       assertThat(leaked.decision().isAllowed()).isTrue(); // never closed
     }
-    assertThat(engine.inFlight.busyEntries()).isEqualTo(3 * MAX_TRACKED);
+    assertThat(engine.engine.inFlight.busyEntries()).isEqualTo(3 * MAX_TRACKED);
     assertThat(listener.of(LimiterEvent.PermitReclaimed.class)).isEmpty(); // none has expired yet
     clock.advance(Duration.ofSeconds(30)); // the permits' maximum hold
     for (int i = 0; i < 3 * MAX_TRACKED; i++) { // newcomers grow the table until it sweeps
@@ -99,7 +99,7 @@ class DefenceMemoryBoundTest {
       a.close();
     }
     assertThat(listener.of(LimiterEvent.PermitReclaimed.class)).hasSize(3 * MAX_TRACKED);
-    assertThat(engine.inFlight.busyEntries()).isZero();
-    assertThat(engine.inFlight.entries()).isLessThanOrEqualTo(2 * MAX_TRACKED + 1);
+    assertThat(engine.engine.inFlight.busyEntries()).isZero();
+    assertThat(engine.engine.inFlight.entries()).isLessThanOrEqualTo(2 * MAX_TRACKED + 1);
   }
 }

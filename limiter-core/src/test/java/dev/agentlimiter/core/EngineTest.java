@@ -7,6 +7,7 @@ import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Limit;
@@ -172,7 +173,8 @@ class EngineTest {
             .listener(
                 new LimiterListener() {
                   @Override
-                  public void onDecision(AgentRequest request, Decision decision) {
+                  public void onDecision(DecisionEvent event) {
+                    Decision decision = event.decision();
                     seen.add(decision);
                     throw new IllegalStateException("listener bug");
                   }

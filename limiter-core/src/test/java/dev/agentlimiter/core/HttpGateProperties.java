@@ -84,7 +84,7 @@ class HttpGateProperties {
     for (AgentLimiter limiter : new AgentLimiter[] {UNTRUSTING, TRUSTING}) {
       HttpRequestStub.Builder request = HttpRequestStub.get("/").peer(r[0]);
       request.header("Authorization", r[1]).header("X-Forwarded-For", r[2]).header("Forwarded", r[3]).header("X-Real-IP", r[4]);
-      try (Admission a = limiter.enter(request.build(), OPEN)) {
+      try (Admission a = limiter.admit(request.build(), OPEN)) {
         Reason reason = a.decision().reason();
         assertThat(reason).isIn(Reason.ALLOWED, Reason.UNAUTHENTICATED);
         Optional<AgentIdentity> agent = a.agent();
@@ -111,14 +111,14 @@ class HttpGateProperties {
     HttpRequestStub bare = HttpRequestStub.get("/").peer(r[0]).build();
     HttpRequestStub spoofed =
         HttpRequestStub.get("/").peer(r[0]).header("X-Forwarded-For", r[2]).header("Forwarded", r[3]).header("X-Real-IP", r[4]).build();
-    try (Admission a = UNTRUSTING.enter(bare, OPEN);
-        Admission b = UNTRUSTING.enter(spoofed, OPEN)) {
+    try (Admission a = UNTRUSTING.admit(bare, OPEN);
+        Admission b = UNTRUSTING.admit(spoofed, OPEN)) {
       assertThat(b.agent().map(AgentIdentity::id)).isEqualTo(a.agent().map(AgentIdentity::id));
     }
     // and the same for a peer outside the trusted blocks of a trusting limiter
     if (!r[0].startsWith("10.") && !r[0].startsWith("2001:db8")) {
-      try (Admission a = TRUSTING.enter(bare, OPEN);
-          Admission b = TRUSTING.enter(spoofed, OPEN)) {
+      try (Admission a = TRUSTING.admit(bare, OPEN);
+          Admission b = TRUSTING.admit(spoofed, OPEN)) {
         assertThat(b.agent().map(AgentIdentity::id)).isEqualTo(a.agent().map(AgentIdentity::id));
       }
     }

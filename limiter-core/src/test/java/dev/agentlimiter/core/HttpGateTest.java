@@ -7,6 +7,7 @@ import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.ApiKeyHash;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.LimiterEvent;
@@ -36,7 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** {@link AgentLimiter#enter(RequestView, Route)}: rules, identity, credential guard, scopes, tiers, body. */
+/** {@link AgentLimiter#admit(RequestView, Route)}: rules, identity, credential guard, scopes, tiers, body. */
 class HttpGateTest {
 
   private static final String KEY_FREE = "ak_free_7c1e9b3a5d2f40e8a6c4";
@@ -78,7 +79,7 @@ class HttpGateTest {
   }
 
   private static Decision decide(AgentLimiter limiter, RequestView request, Route route) {
-    try (Admission admission = limiter.enter(request, route)) {
+    try (Admission admission = limiter.admit(request, route)) {
       return admission.decision();
     }
   }
@@ -87,13 +88,13 @@ class HttpGateTest {
   void apiKeysIdentifyAndTiersSelectTheirPolicy() {
     AgentLimiter limiter = limiter();
     Route route = Route.of(API);
-    try (Admission free = limiter.enter(get("192.0.2.1", KEY_FREE).build(), route)) {
+    try (Admission free = limiter.admit(get("192.0.2.1", KEY_FREE).build(), route)) {
       assertThat(free.decision().isAllowed()).isTrue();
       assertThat(free.agent().map(AgentIdentity::id)).contains("agent-free");
       assertThat(free.decision().limits()).extracting(RateLimitStatus::policy).containsExactly("api");
       assertThat(free.decision().remaining()).isEqualTo(59);
     }
-    try (Admission pro = limiter.enter(get("192.0.2.1", KEY_PRO).build(), route)) {
+    try (Admission pro = limiter.admit(get("192.0.2.1", KEY_PRO).build(), route)) {
       assertThat(pro.decision().limits()).extracting(RateLimitStatus::policy).containsExactly("api-pro");
       assertThat(pro.decision().remaining()).isEqualTo(599);
     }
@@ -118,8 +119,8 @@ class HttpGateTest {
         .extracting(d -> d.detail().orElseThrow())
         .containsOnly("a valid credential is required");
     // the audit trail names the cause and the client address, never an identity the credential claimed
-    assertThat(listener.of(LimiterEvent.RequestRefused.class))
-        .extracting(LimiterEvent.RequestRefused::agentId, LimiterEvent.RequestRefused::cause)
+    assertThat(listener.requests.stream().filter(DecisionEvent::refused))
+        .extracting(DecisionEvent::agentId, e -> e.cause().orElseThrow())
         .contains(
             org.assertj.core.groups.Tuple.tuple("ip:192.0.2.1", "unknown-key"),
             org.assertj.core.groups.Tuple.tuple("ip:192.0.2.1", "revoked"),
@@ -191,7 +192,7 @@ class HttpGateTest {
     AgentLimiter limiter = limiter();
     Route open = Route.builder().policy(API).allowAnonymous().build();
     try (Admission a =
-        limiter.enter(
+        limiter.admit(
             HttpRequestStub.get("/v1/zones")
                 .peer("203.0.113.9")
                 .header("X-Forwarded-For", "1.2.3.4")
@@ -219,7 +220,7 @@ class HttpGateTest {
     AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(time).trustedProxies("10.0.0.0/8").build();
     Route open = Route.builder().policy(API).allowAnonymous().build();
     try (Admission a =
-        limiter.enter(
+        limiter.admit(
             HttpRequestStub.get("/")
                 .peer("10.0.0.5")
                 .header("X-Forwarded-For", "6.6.6.6, 198.51.100.20, 10.0.0.9")
@@ -252,7 +253,7 @@ class HttpGateTest {
     AgentLimiter limiter = limiter();
     // a container principal comes first, so a (bad) key beside it is not even looked at
     try (Admission a =
-        limiter.enter(get("192.0.2.1", KEY_REVOKED).principal("alice").build(), Route.of(API))) {
+        limiter.admit(get("192.0.2.1", KEY_REVOKED).principal("alice").build(), Route.of(API))) {
       assertThat(a.agent().map(AgentIdentity::id)).contains("alice");
       assertThat(a.agent().map(AgentIdentity::source)).contains(IdentitySource.PRINCIPAL);
     }
@@ -266,7 +267,7 @@ class HttpGateTest {
     X509Certificate cert = certificate("agent-1.pem");
     for (CertificateName name : CertificateName.values()) {
       AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(time).identity(IdentityResolvers.clientCertificate(name)).build();
-      try (Admission a = limiter.enter(HttpRequestStub.get("/").peer("192.0.2.1").clientCertificates(cert).build(), Route.of(API))) {
+      try (Admission a = limiter.admit(HttpRequestStub.get("/").peer("192.0.2.1").clientCertificates(cert).build(), Route.of(API))) {
         String expected =
             switch (name) {
               case SUBJECT_CN -> "agent-1";
@@ -322,7 +323,7 @@ class HttpGateTest {
             .build();
     String body = "{\"zone\":\"example.org\",\"ttl\":300}";
     try (Admission a =
-        limiter.enter(
+        limiter.admit(
             HttpRequestStub.post("/v1/zones").peer("192.0.2.1").header("Authorization", "Bearer " + KEY_FREE)
                 .header("Content-Type", "application/json").body(body).build(),
             route)) {
@@ -343,7 +344,7 @@ class HttpGateTest {
     assertThat(anonymous.bodyOpens()).isZero();
     // a route with no body rule and no loop detection never opens the body
     HttpRequestStub plain = get("192.0.2.1", KEY_FREE).body(body).build();
-    try (Admission a = limiter.enter(plain, Route.of(API))) {
+    try (Admission a = limiter.admit(plain, Route.of(API))) {
       assertThat(a.replayBody()).isEmpty();
     }
     assertThat(plain.bodyOpens()).isZero();
@@ -360,7 +361,7 @@ class HttpGateTest {
     Route route = Route.of(looped);
     List<Reason> reasons = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      try (Admission a = limiter.enter(get("192.0.2.1", KEY_FREE).method("POST").body("{\"task\":1}").build(), route)) {
+      try (Admission a = limiter.admit(get("192.0.2.1", KEY_FREE).method("POST").body("{\"task\":1}").build(), route)) {
         reasons.add(a.decision().reason());
         if (a.decision().isAllowed()) {
           try (InputStream replay = a.replayBody().orElseThrow()) {
@@ -417,8 +418,8 @@ class HttpGateTest {
     }
     assertThat(honestDenied.get()).isZero();
     assertThat(attackerAdmitted.get()).isZero();
-    assertThat(listener.of(LimiterEvent.RequestRefused.class))
-        .extracting(LimiterEvent.RequestRefused::agentId)
+    assertThat(listener.requests.stream().filter(e -> e.refused() && e.policies().isEmpty()))
+        .extracting(DecisionEvent::agentId)
         .allMatch(id -> id.startsWith("ip:198.51.100."));
   }
 

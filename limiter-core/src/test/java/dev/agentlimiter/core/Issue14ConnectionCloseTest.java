@@ -64,7 +64,7 @@ class Issue14ConnectionCloseTest {
   /** Enters {@code request} until the engine refuses it (at most 10 times), and answers the refusal. */
   private Admission refusedLoop(HttpRequestStub.Builder request) {
     for (int i = 0; i < 10; i++) {
-      Admission admission = limiter.enter(request.build(), LOOPS);
+      Admission admission = limiter.admit(request.build(), LOOPS);
       admission.close();
       if (!admission.decision().isAllowed()) {
         return admission;
@@ -129,16 +129,16 @@ class Issue14ConnectionCloseTest {
   void aRefusalBeforeTheBodyIsReadClosesWhenABodyWasDeclared() {
     HttpRequestStub unauthenticated =
         HttpRequestStub.post("/tasks").header("Content-Length", "24").body(SMALL).build();
-    Admission refused = limiter.enter(unauthenticated, LOOPS);
+    Admission refused = limiter.admit(unauthenticated, LOOPS);
     assertThat(refused.decision().reason()).isEqualTo(Reason.UNAUTHENTICATED);
     assertThat(refused.bodyReadToEnd()).isFalse();
     assertThat(unauthenticated.bodyOpens()).isZero();
     assertThat(closes(refused, unauthenticated)).isTrue();
     // no body declared: nothing to leave unread
     HttpRequestStub get = HttpRequestStub.get("/tasks").build();
-    assertThat(closes(limiter.enter(get, LOOPS), get)).isFalse();
+    assertThat(closes(limiter.admit(get, LOOPS), get)).isFalse();
     HttpRequestStub empty = HttpRequestStub.post("/tasks").header("Content-Length", "0").build();
-    assertThat(closes(limiter.enter(empty, LOOPS), empty)).isFalse();
+    assertThat(closes(limiter.admit(empty, LOOPS), empty)).isFalse();
   }
 
   @Test
@@ -147,7 +147,7 @@ class Issue14ConnectionCloseTest {
     byte[] malformed = "{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8);
     HttpRequestStub bad =
         post(malformed).header("Content-Length", Integer.toString(malformed.length)).build();
-    Admission invalid = limiter.enter(bad, JSON);
+    Admission invalid = limiter.admit(bad, JSON);
     assertThat(invalid.decision().cause()).contains("malformed-json.duplicate-key");
     assertThat(invalid.bodyReadToEnd()).isTrue();
     assertThat(closes(invalid, bad)).isFalse();
@@ -158,7 +158,7 @@ class Issue14ConnectionCloseTest {
     byte[] big = new byte[500];
     Arrays.fill(big, (byte) ' ');
     HttpRequestStub tooLarge = post(big).header("Transfer-Encoding", "chunked").build();
-    Admission refused = limiter.enter(tooLarge, JSON);
+    Admission refused = limiter.admit(tooLarge, JSON);
     assertThat(refused.decision().cause()).contains(Decision.CAUSE_BODY_TOO_LARGE);
     assertThat(refused.bodyReadToEnd()).isFalse();
     assertThat(closes(refused, tooLarge)).isTrue();

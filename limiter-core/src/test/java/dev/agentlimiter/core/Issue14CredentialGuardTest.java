@@ -82,7 +82,7 @@ class Issue14CredentialGuardTest {
   }
 
   private static Decision decide(AgentLimiter limiter, RequestView request) {
-    try (Admission admission = limiter.enter(request, ROUTE)) {
+    try (Admission admission = limiter.admit(request, ROUTE)) {
       return admission.decision();
     }
   }

@@ -155,7 +155,7 @@ class Issue14IdentityNamespaceTest {
   }
 
   private static Decision decide(AgentLimiter limiter, dev.agentlimiter.api.RequestView request, Route route) {
-    try (Admission admission = limiter.enter(request, route)) {
+    try (Admission admission = limiter.admit(request, route)) {
       return admission.decision();
     }
   }

@@ -74,7 +74,7 @@ class Issue14LedgerFloodTest {
         newcomersAdmitted++;
       }
     }
-    LocalPolicyState state = (LocalPolicyState) ((Engine) limiter).bind(policy).state;
+    LocalPolicyState state = (LocalPolicyState) ((Limiter) limiter).engine.bind(policy).state;
     boolean coldTracked =
         state.store.cache.policy().getIfPresentQuietly(AgentKey.of(state, cold.id())) != null;
     Decision hotAfter = sameDecision(limiter, reference, hot, policy);

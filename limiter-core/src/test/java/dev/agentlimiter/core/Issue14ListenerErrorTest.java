@@ -9,6 +9,7 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.ConcurrencyLimit;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
@@ -52,7 +53,7 @@ class Issue14ListenerErrorTest {
     }
 
     @Override
-    public void onDecision(AgentRequest request, Decision decision) {
+    public void onDecision(DecisionEvent event) {
       calls.incrementAndGet();
       sneaky(failure.get());
     }
@@ -134,7 +135,8 @@ class Issue14ListenerErrorTest {
     AgentLimiter limiter = AgentLimiters.newBuilder().timeSource(time).listener(new Throwing(vm)).build();
     for (int i = 0; i < 5; i++) {
       AgentRequest request = AgentRequest.of(AGENT, POLICY).withFingerprint(RequestFingerprint.of(i, 9));
-      assertThatThrownBy(() -> limiter.enter(request)).isInstanceOf(VirtualMachineError.class);
+      // the decision event is told when the request ends (issue 15): the error surfaces from close()
+      assertThatThrownBy(() -> limiter.enter(request).close()).isInstanceOf(VirtualMachineError.class);
       assertThat(limiter.admin().inFlight(AGENT, POLICY)).as("the permit of a request never received").isZero();
     }
   }
@@ -145,7 +147,7 @@ class Issue14ListenerErrorTest {
     LimiterListener slow =
         new LimiterListener() {
           @Override
-          public void onDecision(AgentRequest request, Decision decision) {
+          public void onDecision(DecisionEvent event) {
             time.advance(Duration.ofSeconds(30)); // the clock moves while the listener runs
           }
 

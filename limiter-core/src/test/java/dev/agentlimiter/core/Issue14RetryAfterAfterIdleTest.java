@@ -250,7 +250,7 @@ class Issue14RetryAfterAfterIdleTest {
         }
       }
       clock.advanceNanos(target - at);
-      LocalPolicyState state = (LocalPolicyState) ((Engine) limiter).bind(policy).state;
+      LocalPolicyState state = (LocalPolicyState) ((Limiter) limiter).engine.bind(policy).state;
       evicted =
           state.store.cache.policy().getIfPresentQuietly(AgentKey.of(state, WAITER.id())) == null;
       return limiter.decide(AgentRequest.of(WAITER, policy).withCost(cost));

@@ -41,7 +41,7 @@ class MemoryBoundTest {
     long emptyBytes = GraphLayout.parseInstance(limiter).totalSize();
     // The fixed eviction ledger: a quarter of the bound in records, rounded up to a power of two, each
     // 16 + 24 bytes for one limit, plus its locks.
-    EvictionLedger ledger = ((LocalPolicyState) ((Engine) limiter).bind(policy).state).ledger;
+    EvictionLedger ledger = ((LocalPolicyState) ((Limiter) limiter).engine.bind(policy).state).ledger;
     long ledgerBytes = GraphLayout.parseInstance(ledger).totalSize();
     assertThat(ledger.records()).isEqualTo(32_768);
     assertThat(ledgerBytes).isBetween(32_768L * 40, 32_768L * 40 + 4_096);

@@ -111,8 +111,8 @@ class QuarantineEvictionProperties {
   @Test
   void aFloodDoesNotReleaseAQuarantinedAgent() {
     FakeTimeSource clock = new FakeTimeSource();
-    Engine engine =
-        (Engine) AgentLimiters.newBuilder().timeSource(clock).maximumTrackedAgents(64).build();
+    Limiter engine =
+        (Limiter) AgentLimiters.newBuilder().timeSource(clock).maximumTrackedAgents(64).build();
     Policy tiny =
         Policy.named("tiny")
             .lane("egress")
@@ -132,9 +132,9 @@ class QuarantineEvictionProperties {
       }
     }
     clock.advance(Duration.ofMinutes(10));
-    assertThat(engine.box.size()).isLessThanOrEqualTo(64);
+    assertThat(engine.engine.box.size()).isLessThanOrEqualTo(64);
     int egress = 0; // the first lane bound
-    assertThat(engine.box.isTracked(egress, "looper")).as("the flood pushed it out").isFalse();
+    assertThat(engine.engine.box.isTracked(egress, "looper")).as("the flood pushed it out").isFalse();
     Decision d = engine.decide(AgentRequest.of(victim, tiny));
     assertThat(d.reason()).isEqualTo(Reason.QUARANTINED);
     assertThat(d.retryAfter()).isEqualTo(Duration.ofMinutes(50));

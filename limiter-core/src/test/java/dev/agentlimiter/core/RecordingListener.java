@@ -2,6 +2,7 @@ package dev.agentlimiter.core;
 
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
 import java.util.List;
@@ -13,10 +14,13 @@ final class RecordingListener implements LimiterListener {
 
   final Collection<LimiterEvent> events = new ConcurrentLinkedQueue<>();
   final Collection<Decision> decisions = new ConcurrentLinkedQueue<>();
+  /** Every decision event, one per request. */
+  final Collection<DecisionEvent> requests = new ConcurrentLinkedQueue<>();
 
   @Override
-  public void onDecision(AgentRequest request, Decision decision) {
-    decisions.add(decision);
+  public void onDecision(DecisionEvent event) {
+    requests.add(event);
+    decisions.add(event.decision());
   }
 
   @Override

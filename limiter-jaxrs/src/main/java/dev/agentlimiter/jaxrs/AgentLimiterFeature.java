@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * were configured by path, the others. Resource methods of an application without path routes and without
  * these annotations run no code of ours at all.
  *
- * <p>For a request on a limited method the filter calls {@link AgentLimiter#enter(dev.agentlimiter.api.RequestView,
+ * <p>For a request on a limited method the filter calls {@link AgentLimiter#admit(dev.agentlimiter.api.RequestView,
  * Route)} once, after the application's authentication and authorization filters ({@link #PRIORITY}, so
  * the {@code SecurityContext} principal is the identity {@code IdentityResolvers.principal()} sees), and
  * either aborts with the refusal of {@code docs/http-contract.md}, byte for byte the servlet filter's, or lets

@@ -1,5 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
+import dev.agentlimiter.core.AdapterFlow;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.FeatureContext;
 import org.jspecify.annotations.Nullable;
@@ -29,7 +30,7 @@ interface Host {
    * Arranges for {@code ending} to be ended as a failure when the request is over, if no response filter
    * ended it first; does nothing where the implementation offers no such hook.
    */
-  void atEnd(ContainerRequestContext request, Ending ending);
+  void atEnd(ContainerRequestContext request, AdapterFlow.Pass ending);
 
   /**
    * Whether the limiter's response filter sets the {@code RateLimit} fields and ends admissions; {@code
@@ -93,7 +94,7 @@ interface Host {
     }
 
     @Override
-    public void atEnd(ContainerRequestContext request, Ending ending) {
+    public void atEnd(ContainerRequestContext request, AdapterFlow.Pass ending) {
       // no portable hook: the response filter ends every request that produces a response
     }
   }

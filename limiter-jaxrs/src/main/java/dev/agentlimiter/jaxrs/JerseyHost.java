@@ -1,6 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
-import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.core.AdapterFlow;
 import dev.agentlimiter.core.HttpResponses;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.io.OutputStream;
@@ -43,12 +43,12 @@ final class JerseyHost implements Host {
   }
 
   @Override
-  public void atEnd(ContainerRequestContext request, Ending ending) {
+  public void atEnd(ContainerRequestContext request, AdapterFlow.Pass ending) {
     if (request instanceof ContainerRequest jersey) {
       jersey.setWriter(new EndingWriter(jersey.getResponseWriter(), ending));
     } else {
       // Jersey hands its filters its ContainerRequest; anything else is a bug to see, not a permit to leak
-      ending.end(Outcome.unknown());
+      ending.endUnknown();
       LOG.log(System.Logger.Level.ERROR, "agent limiter: Jersey passed a request of type " + request.getClass().getName());
     }
   }
@@ -56,9 +56,9 @@ final class JerseyHost implements Host {
   /** The container's writer, with the admission ended on the way through. */
   static final class EndingWriter implements ContainerResponseWriter {
     private final ContainerResponseWriter container;
-    private final Ending ending;
+    private final AdapterFlow.Pass ending;
 
-    EndingWriter(ContainerResponseWriter container, Ending ending) {
+    EndingWriter(ContainerResponseWriter container, AdapterFlow.Pass ending) {
       this.container = container;
       this.ending = ending;
     }
@@ -66,9 +66,9 @@ final class JerseyHost implements Host {
     @Override
     public @Nullable OutputStream writeResponseStatusAndHeaders(long contentLength, ContainerResponse response) {
       try {
-        LimitingFilter.setFields(response.getHeaders(), ending.decision());
+        LimitingFilter.setFields(response.getHeaders(), ending);
       } finally {
-        ending.end(Outcome.ofStatus(response.getStatus()));
+        ending.end(response.getStatus());
       }
       return container.writeResponseStatusAndHeaders(contentLength, response);
     }
@@ -85,13 +85,13 @@ final class JerseyHost implements Host {
 
     @Override
     public void commit() {
-      ending.end(Outcome.unknown()); // no-op after the headers; here only if Jersey committed without them
+      ending.endUnknown(); // no-op after the headers; here only if Jersey committed without them
       container.commit();
     }
 
     @Override
     public void failure(Throwable error) {
-      ending.endUnanswered();
+      ending.endFailed();
       container.failure(error);
     }
 

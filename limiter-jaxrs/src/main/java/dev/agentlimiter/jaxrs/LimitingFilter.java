@@ -1,10 +1,7 @@
 package dev.agentlimiter.jaxrs;
 
-import dev.agentlimiter.api.Admission;
-import dev.agentlimiter.api.Decision;
-import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Route;
-import dev.agentlimiter.core.AdapterOptions;
+import dev.agentlimiter.core.AdapterFlow;
 import dev.agentlimiter.core.HttpResponses;
 import dev.agentlimiter.core.RouteTable;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -16,6 +13,7 @@ import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -27,85 +25,96 @@ import org.jspecify.annotations.Nullable;
  */
 final class LimitingFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
-  /** The request property holding the {@link Ending} of an admitted request. */
+  /** The request property holding the {@link AdapterFlow.Pass} of an admitted request. */
   static final String ENDING = "dev.agentlimiter.jaxrs.ending";
 
   private static final System.Logger LOG = System.getLogger(AgentLimiterFeature.class.getName());
 
-  private final AdapterOptions settings;
+  private final AdapterFlow flow;
   private final Host host;
   private final @Nullable Route route;
+  /** The resource method's path template, the bound route's pattern in decision events. */
+  private final @Nullable String template;
   /** Whether this filter's response half ends admissions, or the host does ({@link Host#endsInResponseFilter}). */
   private final boolean endsHere;
 
-  LimitingFilter(AdapterOptions settings, Host host, @Nullable Route route) {
-    this.settings = settings;
+  LimitingFilter(AdapterFlow flow, Host host, @Nullable Route route, @Nullable String template) {
+    this.flow = flow;
     this.host = host;
     this.route = route;
+    this.template = template;
     this.endsHere = host.endsInResponseFilter();
   }
 
   @Override
   public void filter(ContainerRequestContext request) {
     Route r = route;
-    Ending ending = null;
-    try {
-      if (r == null) {
-        r = settings.routes().match(request.getMethod(), pathOf(request.getUriInfo()));
-        if (r == null) {
-          return;
-        }
-      }
-      Admission admission = settings.limiter().enter(new JaxRsRequestView(request, host), r);
-      Decision decision = admission.decision();
-      if (!decision.isAllowed() && !settings.shadows(r)) {
-        admission.close();
-        request.abortWith(refusal(decision, settings.realm(), leavesBodyUnread(request, admission)));
+    String pattern = template;
+    if (r == null) {
+      RouteTable.Match match = flow.options().routes().lookup(request.getMethod(), pathOf(request.getUriInfo()));
+      if (match == null) {
         return;
       }
-      ending = new Ending(admission, decision);
-      Optional<InputStream> replay = admission.replayBody();
+      r = match.route();
+      pattern = match.pattern();
+    }
+    AdapterFlow.Pass pass;
+    try {
+      pass = flow.admit(new JaxRsRequestView(request, host), r, pattern, (status, headers, body) -> abort(request, status, headers, body));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e); // abortWith does no I/O: never happens
+    }
+    if (pass == null) {
+      return; // answered: refused, or the limiter failed and the feature fails closed
+    }
+    try {
+      Optional<InputStream> replay = pass.replayBody();
       if (replay.isPresent()) {
         request.setEntityStream(replay.get());
       }
       if (endsHere) {
-        request.setProperty(ENDING, ending);
+        request.setProperty(ENDING, pass);
       }
-      host.atEnd(request, ending);
+      host.atEnd(request, pass);
     } catch (RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.ERROR,
-          "agent limiter failed; " + (settings.failOpen() ? "failing open" : "answering 503"),
-          e);
-      if (ending != null) {
-        request.removeProperty(ENDING);
-        ending.end(Outcome.unknown());
-      }
-      if (!settings.failOpen()) {
-        request.abortWith(unavailable(settings));
+      LOG.log(System.Logger.Level.ERROR, "agent limiter: handing over an admitted request failed", e);
+      request.removeProperty(ENDING);
+      pass.endUnknown();
+      if (!flow.options().failOpen()) {
+        abort(
+            request,
+            503,
+            HttpResponses.unavailableHeaders(flow.options().unavailableRetryAfter()),
+            HttpResponses.unavailableBody(flow.options().unavailableRetryAfter()));
       }
     }
+  }
+
+  private static void abort(
+      ContainerRequestContext request, int status, List<Map.Entry<String, String>> headers, byte[] body) {
+    Response.ResponseBuilder response = Response.status(status);
+    for (Map.Entry<String, String> h : headers) {
+      response.header(h.getKey(), h.getValue());
+    }
+    request.abortWith(response.header("Content-Type", HttpResponses.PROBLEM_JSON).entity(body).build());
   }
 
   @Override
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-    if (!(request.getProperty(ENDING) instanceof Ending ending)) {
+    if (!(request.getProperty(ENDING) instanceof AdapterFlow.Pass pass)) {
       return; // not admitted by us: refused (the refusal carries its fields), failed open, or not limited
     }
     try {
-      setFields(response.getHeaders(), ending.decision());
+      setFields(response.getHeaders(), pass);
     } finally {
-      ending.end(Outcome.ofStatus(response.getStatus()));
+      pass.end(response.getStatus());
     }
   }
 
-  /** Sets both {@code RateLimit} fields of an admitted request's decision, if it has limits. */
-  static void setFields(MultivaluedMap<String, Object> headers, Decision decision) {
-    String policy = HttpResponses.rateLimitPolicy(decision);
-    String state = HttpResponses.rateLimit(decision);
-    if (policy != null && state != null) {
-      headers.putSingle("RateLimit-Policy", policy);
-      headers.putSingle("RateLimit", state);
+  /** Sets both {@code RateLimit} fields of an admitted request, if it has limits. */
+  static void setFields(MultivaluedMap<String, Object> headers, AdapterFlow.Pass pass) {
+    for (Map.Entry<String, String> field : pass.rateLimitFields()) {
+      headers.putSingle(field.getKey(), field.getValue());
     }
   }
 
@@ -125,30 +134,5 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
       path = out.toString();
     }
     return RouteTable.canonical(path);
-  }
-
-  /** Whether a refusal of the request leaves body bytes unread: then it closes the connection. */
-  private static boolean leavesBodyUnread(ContainerRequestContext request, Admission admission) {
-    return HttpResponses.leavesBodyUnread(
-        admission, request.getLength(), request.getHeaderString("Transfer-Encoding"));
-  }
-
-  static Response refusal(Decision decision, String realm, boolean unreadBody) {
-    Response.ResponseBuilder response = Response.status(HttpResponses.status(decision));
-    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm, unreadBody)) {
-      response.header(h.getKey(), h.getValue());
-    }
-    return response.header("Content-Type", HttpResponses.PROBLEM_JSON).entity(HttpResponses.problemBody(decision)).build();
-  }
-
-  static Response unavailable(AdapterOptions settings) {
-    Response.ResponseBuilder response = Response.status(503);
-    for (Map.Entry<String, String> h : HttpResponses.unavailableHeaders(settings.unavailableRetryAfter())) {
-      response.header(h.getKey(), h.getValue());
-    }
-    return response
-        .header("Content-Type", HttpResponses.PROBLEM_JSON)
-        .entity(HttpResponses.unavailableBody(settings.unavailableRetryAfter()))
-        .build();
   }
 }

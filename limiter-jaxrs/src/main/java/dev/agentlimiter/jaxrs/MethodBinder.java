@@ -2,6 +2,7 @@ package dev.agentlimiter.jaxrs;
 
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.AdapterFlow;
 import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.RouteTable;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MethodBinder implements DynamicFeature {
 
   private final AdapterOptions settings;
+  private final AdapterFlow flow;
   private final Host host;
   private final Set<String> bound;
   /** Every policy bound so far, by name: one name must mean one policy, or the engine refuses it later. */
@@ -28,9 +30,33 @@ final class MethodBinder implements DynamicFeature {
 
   MethodBinder(AdapterOptions settings, Host host, Set<String> bound) {
     this.settings = settings;
+    this.flow = new AdapterFlow(settings);
     this.host = host;
     this.bound = bound;
     this.policies = new ConcurrentHashMap<>(settings.routes().policiesByName());
+  }
+
+  /** The resource method's path template: the class's {@code @Path} and the method's, joined. */
+  static String template(Class<?> type, Method method) {
+    jakarta.ws.rs.Path onType = type.getAnnotation(jakarta.ws.rs.Path.class);
+    jakarta.ws.rs.Path onMethod = method.getAnnotation(jakarta.ws.rs.Path.class);
+    String path = "/" + (onType == null ? "" : strip(onType.value()));
+    if (onMethod != null && !strip(onMethod.value()).isEmpty()) {
+      path = (path.equals("/") ? "" : path) + "/" + strip(onMethod.value());
+    }
+    return path;
+  }
+
+  private static String strip(String p) {
+    int from = 0;
+    int to = p.length();
+    while (from < to && p.charAt(from) == '/') {
+      from++;
+    }
+    while (to > from && p.charAt(to - 1) == '/') {
+      to--;
+    }
+    return p.substring(from, to);
   }
 
   @Override
@@ -55,7 +81,7 @@ final class MethodBinder implements DynamicFeature {
     if (route == null && settings.routes().isEmpty()) {
       return; // nothing to limit: no filter, no cost
     }
-    LimitingFilter filter = new LimitingFilter(settings, host, route);
+    LimitingFilter filter = new LimitingFilter(flow, host, route, route == null ? null : template(type, method));
     if (host.endsInResponseFilter()) {
       context.register(filter, AgentLimiterFeature.PRIORITY);
     } else {

@@ -1,5 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
+import dev.agentlimiter.core.AdapterFlow;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import org.jboss.resteasy.core.ResteasyContext;
 import org.jboss.resteasy.plugins.server.Cleanables;
@@ -28,7 +29,7 @@ final class RestEasyHost implements Host {
   }
 
   @Override
-  public void atEnd(ContainerRequestContext request, Ending ending) {
+  public void atEnd(ContainerRequestContext request, AdapterFlow.Pass ending) {
     HttpRequest http = ResteasyContext.getContextData(HttpRequest.class);
     Cleanables cleanables = ResteasyContext.getContextData(Cleanables.class);
     if (http == null || cleanables == null) {
@@ -37,7 +38,7 @@ final class RestEasyHost implements Host {
     cleanables.addCleanable(
         () -> {
           if (!http.getAsyncContext().isSuspended()) {
-            ending.endUnanswered();
+            ending.endFailed();
           }
         });
   }

@@ -24,16 +24,16 @@ final class CountingLimiter implements AgentLimiter {
     this.delegate = delegate;
   }
 
-  /** How often {@link #enter(RequestView, Route)} was called for {@code path}. */
+  /** How often {@link #admit(RequestView, Route)} was called for {@code path}. */
   int enters(String path) {
     AtomicInteger n = enters.get(path);
     return n == null ? 0 : n.get();
   }
 
   @Override
-  public Admission enter(RequestView request, Route route) {
+  public Admission admit(RequestView request, Route route) {
     enters.computeIfAbsent(request.path(), p -> new AtomicInteger()).incrementAndGet();
-    return delegate.enter(request, route);
+    return delegate.admit(request, route);
   }
 
   @Override

@@ -71,7 +71,7 @@ class JwtEngineTest {
     assertThat(jwt.verifiedTokenCacheSize()).isZero();
     AgentIdentity claimed = AgentIdentity.of("victim", IdentitySource.JWT);
     assertThat(limiter.admin().inspect(claimed, API).get(0).remaining()).isEqualTo(5);
-    try (Admission a = limiter.enter(new Request("203.0.113.1", Keys.rs256(victim)), route)) {
+    try (Admission a = limiter.admit(new Request("203.0.113.1", Keys.rs256(victim)), route)) {
       assertThat(a.decision().isAllowed()).isTrue();
       assertThat(a.agent().map(AgentIdentity::id)).contains("victim");
       assertThat(a.decision().remaining()).isEqualTo(4);
@@ -87,7 +87,7 @@ class JwtEngineTest {
   }
 
   private static Decision decide(AgentLimiter limiter, RequestView request, Route route) {
-    try (Admission a = limiter.enter(request, route)) {
+    try (Admission a = limiter.admit(request, route)) {
       return a.decision();
     }
   }

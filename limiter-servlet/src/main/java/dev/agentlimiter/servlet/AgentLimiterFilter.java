@@ -8,6 +8,7 @@ import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AdapterBuilder;
+import dev.agentlimiter.core.AdapterFlow;
 import dev.agentlimiter.core.AdapterOptions;
 import dev.agentlimiter.core.HttpResponses;
 import dev.agentlimiter.core.RouteTable;
@@ -36,9 +37,10 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The engine in front of a Jakarta Servlet 6 application. For a request on a limited route it builds the
- * engine's request view, calls {@link AgentLimiter#enter(dev.agentlimiter.api.RequestView, Route)} once,
- * and either writes the refusal ({@code docs/http-contract.md}) or passes the request on with the {@code
+ * The engine in front of a Jakarta Servlet 6 application: a thin caller of core's {@link AdapterFlow}.
+ * For a request on a limited route it builds the engine's request view, calls {@link
+ * AgentLimiter#admit(dev.agentlimiter.api.RequestView, Route)} once through the flow, and either writes
+ * the refusal ({@code docs/http-contract.md}) or passes the request on with the {@code
  * RateLimit} fields set, the body replayed if the engine read it, and the final status reported back when
  * the request ends (also for asynchronous requests and when the application throws). Requests on routes
  * with no policy pass through untouched.
@@ -82,8 +84,8 @@ public final class AgentLimiterFilter implements Filter {
     return new Builder(Objects.requireNonNull(limiter, "limiter"));
   }
 
-  /** The configuration, fixed when the filter starts: the builder's options, and every route by path. */
-  private record Config(AdapterOptions options, RouteTable routes) {}
+  /** The configuration, fixed when the filter starts: the shared adapter flow, and every route by path. */
+  private record Config(AdapterFlow flow, RouteTable routes) {}
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
@@ -107,7 +109,7 @@ public final class AgentLimiterFilter implements Filter {
     } catch (IllegalArgumentException e) {
       throw new ServletException("agent limiter filter: " + e.getMessage(), e); // two servlets of one simple name, say
     }
-    config = new Config(options, routes);
+    config = new Config(new AdapterFlow(options), routes);
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -228,52 +230,52 @@ public final class AgentLimiterFilter implements Filter {
       return;
     }
     String path = RouteTable.canonical(pathWithinApplication(request));
-    Route route = c.routes().match(request.getMethod(), path);
-    if (route == null) {
+    RouteTable.Match match = c.routes().lookup(request.getMethod(), path);
+    if (match == null) {
       chain.doFilter(request, response);
       return;
     }
-    Admission admission;
-    try {
-      admission = c.options().limiter().enter(new ServletRequestView(request, path), route);
-    } catch (RuntimeException e) {
-      boolean open = c.options().failOpen();
-      LOG.log(System.Logger.Level.ERROR, "agent limiter failed; " + (open ? "failing open" : "answering 503"), e);
-      if (open) {
-        chain.doFilter(request, response);
-      } else {
-        writeUnavailable(response, c.options().unavailableRetryAfter());
-      }
-      return;
+    AdapterFlow.Pass pass =
+        c.flow().admit(
+            new ServletRequestView(request, path), match.route(), match.pattern(), (status, headers, body) -> {
+              if (response.isCommitted()) {
+                return;
+              }
+              response.resetBuffer();
+              response.setStatus(status);
+              for (Map.Entry<String, String> h : headers) {
+                response.setHeader(h.getKey(), h.getValue());
+              }
+              response.setContentType(HttpResponses.PROBLEM_JSON);
+              response.setContentLength(body.length);
+              response.getOutputStream().write(body);
+            });
+    if (pass == null) {
+      return; // refused, or the limiter failed and the filter fails closed: answered
     }
-    Decision decision = admission.decision();
-    if (!decision.isAllowed() && !c.options().shadows(route)) {
-      admission.close();
-      writeRefusal(response, decision, c.options().realm(), leavesBodyUnread(request, admission));
-      return;
+    for (Map.Entry<String, String> field : pass.rateLimitFields()) {
+      response.setHeader(field.getKey(), field.getValue());
     }
-    setRateLimitFields(response, decision);
     HttpServletRequest forwarded = request;
-    Optional<InputStream> replay = admission.replayBody();
+    Optional<InputStream> replay = pass.replayBody();
     if (replay.isPresent()) {
       forwarded = new ReplayingRequest(request, replay.get());
     }
-    Ending ending = new Ending(admission, response);
     try {
       chain.doFilter(forwarded, response);
     } catch (IOException | ServletException | RuntimeException | Error e) {
-      ending.end(Outcome.failure());
+      pass.endFailed();
       throw e;
     }
     if (forwarded.isAsyncStarted()) {
       try {
-        forwarded.getAsyncContext().addListener(ending);
+        forwarded.getAsyncContext().addListener(new Ending(pass, response));
         return;
       } catch (IllegalStateException completedMeanwhile) {
         // the application completed the async context on another thread before we could listen
       }
     }
-    ending.end(Outcome.ofStatus(response.getStatus()));
+    pass.end(response.getStatus());
   }
 
   /**
@@ -293,91 +295,34 @@ public final class AgentLimiterFilter implements Filter {
     return path == null || path.isEmpty() ? "/" : path;
   }
 
-  private static void setRateLimitFields(HttpServletResponse response, Decision decision) {
-    String policy = HttpResponses.rateLimitPolicy(decision);
-    String state = HttpResponses.rateLimit(decision);
-    if (policy != null && state != null) {
-      response.setHeader("RateLimit-Policy", policy);
-      response.setHeader("RateLimit", state);
-    }
-  }
-
-  /** Whether a refusal of the request leaves body bytes unread: then it closes the connection. */
-  private static boolean leavesBodyUnread(HttpServletRequest request, Admission admission) {
-    return HttpResponses.leavesBodyUnread(
-        admission, request.getContentLengthLong(), request.getHeader("Transfer-Encoding"));
-  }
-
-  private static void writeRefusal(
-      HttpServletResponse response, Decision decision, String realm, boolean unreadBody) throws IOException {
-    if (response.isCommitted()) {
-      return;
-    }
-    response.resetBuffer();
-    response.setStatus(HttpResponses.status(decision));
-    for (Map.Entry<String, String> h : HttpResponses.refusalHeaders(decision, realm, unreadBody)) {
-      response.setHeader(h.getKey(), h.getValue());
-    }
-    write(response, HttpResponses.problemBody(decision));
-  }
-
-  private static void writeUnavailable(HttpServletResponse response, Duration retryAfter) throws IOException {
-    if (response.isCommitted()) {
-      return;
-    }
-    response.resetBuffer();
-    response.setStatus(503);
-    for (Map.Entry<String, String> h : HttpResponses.unavailableHeaders(retryAfter)) {
-      response.setHeader(h.getKey(), h.getValue());
-    }
-    write(response, HttpResponses.unavailableBody(retryAfter));
-  }
-
-  private static void write(HttpServletResponse response, byte[] body) throws IOException {
-    response.setContentType(HttpResponses.PROBLEM_JSON);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
-  }
-
   @Override
   public void destroy() {
     config = null;
   }
 
-  /** Ends an admission once, from the request thread or from the async context's listener. */
+  /** Ends an asynchronous request's pass when its async context is over. */
   private static final class Ending implements AsyncListener {
-    private static final AtomicIntegerFieldUpdater<Ending> ENDED =
-        AtomicIntegerFieldUpdater.newUpdater(Ending.class, "ended");
-
-    private final Admission admission;
+    private final AdapterFlow.Pass pass;
     private final HttpServletResponse response;
-    @SuppressWarnings("UnusedVariable") // read and written only through ENDED
-    private volatile int ended;
 
-    Ending(Admission admission, HttpServletResponse response) {
-      this.admission = admission;
+    Ending(AdapterFlow.Pass pass, HttpServletResponse response) {
+      this.pass = pass;
       this.response = response;
-    }
-
-    void end(Outcome outcome) {
-      if (ENDED.compareAndSet(this, 0, 1)) {
-        admission.complete(outcome);
-      }
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
-      end(Outcome.ofStatus(response.getStatus()));
+      pass.end(response.getStatus());
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      end(Outcome.failure());
+      pass.endFailed();
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      end(Outcome.failure());
+      pass.endFailed();
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
@@ -66,8 +67,8 @@ class Issue14ForwardingHeaderHttpTest {
     LimiterListener keys =
         new LimiterListener() {
           @Override
-          public void onDecision(AgentRequest request, Decision decision) {
-            agents.add(request.agent().id());
+          public void onDecision(DecisionEvent event) {
+            agents.add(event.agentId());
           }
         };
     AgentLimiterFilter filter =

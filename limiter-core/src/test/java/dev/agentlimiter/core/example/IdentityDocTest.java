@@ -88,7 +88,7 @@ class IdentityDocTest {
 
   int handle(RequestView request, Route route) throws IOException {
     // tag::enter[]
-    try (Admission admission = limiter.enter(request, route)) {
+    try (Admission admission = limiter.admit(request, route)) {
       Decision decision = admission.decision();
       if (!decision.isAllowed()) {
         return statusFor(decision);                                          // 400/401/403/413/415/429
@@ -135,12 +135,12 @@ class IdentityDocTest {
         AgentLimiters.newBuilder()
             .identity(IdentityResolvers.principal(p -> new AgentIdentity(p.getName(), "pro", Set.of("dns:write"), IdentitySource.PRINCIPAL)))
             .build();
-    try (Admission a = scoped.enter(good, updateRecord)) {
+    try (Admission a = scoped.admit(good, updateRecord)) {
       assertThat(a.decision().isAllowed()).isTrue();
       assertThat(a.replayBody().orElseThrow().readAllBytes()).isEqualTo(json);
     }
     byte[] duplicate = "{\"ttl\":1,\"ttl\":2}".getBytes(StandardCharsets.UTF_8);
-    try (Admission a = scoped.enter(new Request("POST", "192.0.2.9", headers, duplicate, "alice"), updateRecord)) {
+    try (Admission a = scoped.admit(new Request("POST", "192.0.2.9", headers, duplicate, "alice"), updateRecord)) {
       assertThat(a.decision().reason()).isEqualTo(Reason.INVALID_REQUEST);
       assertThat(a.decision().cause()).contains("malformed-json.duplicate-key");
     }

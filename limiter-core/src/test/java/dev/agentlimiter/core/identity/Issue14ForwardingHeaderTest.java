@@ -112,7 +112,7 @@ class Issue14ForwardingHeaderTest {
           }
         }
         request.header(header.headerName(), header == ForwardedHeader.FORWARDED ? "for=" + CLIENT : CLIENT);
-        try (Admission a = limiter.enter(request, open)) {
+        try (Admission a = limiter.admit(request, open)) {
           a.agent().map(AgentIdentity::id).ifPresent(agents::add);
           allowed += a.decision().isAllowed() ? 1 : 0;
         }

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A real engine, observed: every admission the adapter ends releases a permit per agent, so a test can wait
  * for "the adapter ended the request" (an event, not a poll) before it checks the engine's in-flight count.
- * {@link #failing(AgentLimiter)} builds one whose {@link #enter(RequestView, Route)} throws, as a broken store would.
+ * {@link #failing(AgentLimiter)} builds one whose {@link #admit(RequestView, Route)} throws, as a broken store would.
  */
 public final class RecordingLimiter implements AgentLimiter {
 
@@ -70,11 +70,11 @@ public final class RecordingLimiter implements AgentLimiter {
   }
 
   @Override
-  public Admission enter(RequestView request, Route route) {
+  public Admission admit(RequestView request, Route route) {
     if (failing) {
       throw new IllegalStateException("state store unavailable (simulated)");
     }
-    return new Recorded(delegate.enter(request, route));
+    return new Recorded(delegate.admit(request, route));
   }
 
   @Override

@@ -1,0 +1,174 @@
+package dev.agentlimiter.core;
+
+import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.DecisionEvent;
+import dev.agentlimiter.api.Outcome;
+import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.RequestView;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One HTTP request as the limiter sees it, from {@link HttpGate#admit} to its end: the engine's admission
+ * plus what the HTTP steps learned (the agent, the client, the policies after tier overrides, the body to
+ * replay) and, when a listener is installed, what its one {@link DecisionEvent} needs. The first {@link
+ * #complete} or {@link #close} ends it: the engine's admission ends, the request leaves the in-flight count,
+ * and the listener is told the event, once.
+ */
+final class Exchange implements Admission {
+
+  private static final AtomicIntegerFieldUpdater<Exchange> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "ended");
+
+  private final HttpGate gate;
+  private final Admission inner;
+  private final @Nullable AgentIdentity agent;
+  private @Nullable AgentIdentity client;
+  private final @Nullable List<Policy> policies;
+  private final RequestCheck.@Nullable BodyRead body;
+  /** The event's cause where the decision has none (the credential guard's). */
+  @Nullable String cause;
+
+  // what the event needs, read while the request is current: a container may recycle its request object
+  private @Nullable String method;
+  private @Nullable String path;
+  private @Nullable String pattern;
+  private @Nullable String requestId;
+  private boolean shadow;
+  private long decidedAt;
+  private long spentNanos;
+  /** The HTTP status the client was answered, set by the adapter flow before it ends the exchange. */
+  private volatile int status;
+
+  @SuppressWarnings("UnusedVariable") // written through ENDED
+  private volatile int ended;
+
+  Exchange(
+      HttpGate gate,
+      Admission inner,
+      @Nullable AgentIdentity agent,
+      @Nullable AgentIdentity client,
+      @Nullable List<Policy> policies,
+      RequestCheck.@Nullable BodyRead body) {
+    this.gate = gate;
+    this.inner = inner;
+    this.agent = agent;
+    this.client = client;
+    this.policies = policies;
+    this.body = body;
+  }
+
+  /** Records what the event will carry; called once, on the request's thread, when a listener is installed. */
+  void observed(
+      RequestView request, @Nullable String routePattern, boolean inShadow, String id, long startedNanos) {
+    this.method = request.method();
+    this.path = request.path();
+    this.pattern = routePattern;
+    this.shadow = inShadow;
+    this.requestId = id;
+    client(request);
+    this.decidedAt = gate.engine.clock.now();
+    this.spentNanos = System.nanoTime() - startedNanos;
+  }
+
+  /** The client's identity by address, resolved now if no step needed it. */
+  AgentIdentity client(RequestView request) {
+    AgentIdentity c = client;
+    if (c == null) {
+      c = gate.clientOf(request);
+      client = c;
+    }
+    return c;
+  }
+
+  /** Ends the exchange with the HTTP status the client was answered (0 if unknown) and its outcome. */
+  void end(int httpStatus, Outcome outcome) {
+    status = httpStatus;
+    complete(outcome);
+  }
+
+  @Override
+  public Decision decision() {
+    return inner.decision();
+  }
+
+  @Override
+  public void complete(Outcome outcome) {
+    inner.complete(outcome);
+    if (!ENDED.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    Engine engine = gate.engine;
+    Decision decision = inner.decision();
+    if (decision.isAllowed()) {
+      engine.openRequests.decrement();
+    }
+    if (engine.listening) {
+      engine.tell(event(engine, decision));
+    }
+  }
+
+  private DecisionEvent event(Engine engine, Decision decision) {
+    int answered = status;
+    if (answered == 0 && !decision.isAllowed() && !shadow) {
+      answered = HttpResponses.status(decision);
+    }
+    DecisionEvent.Builder e =
+        DecisionEvent.builder()
+            .time(engine.wallTime(decidedAt))
+            .method(method)
+            .route(pattern)
+            .path(path)
+            .decision(decision)
+            .cause(cause)
+            .status(answered >= 100 && answered <= 999 ? answered : 0)
+            .shadow(shadow)
+            .requestId(requestId)
+            .limiterTime(Duration.ofNanos(Math.max(0, spentNanos)));
+    AgentIdentity c = client;
+    if (c != null) {
+      e.clientAddress(c.id().startsWith("ip:") ? c.id().substring(3) : c.id());
+    }
+    if (agent != null) {
+      e.agent(agent);
+    } else {
+      e.agentId(c != null ? c.id() : "unknown");
+    }
+    List<Policy> evaluated = policies;
+    if (evaluated != null && !evaluated.isEmpty()) {
+      e.policies(Engine.names(evaluated)).lanes(Engine.lanes(evaluated));
+    }
+    return e.build();
+  }
+
+  @Override
+  public void close() {
+    complete(Outcome.unknown());
+  }
+
+  @Override
+  public Optional<AgentIdentity> agent() {
+    return Optional.ofNullable(agent);
+  }
+
+  @Override
+  public Optional<InputStream> replayBody() {
+    return body == null || !body.opened() ? Optional.empty() : Optional.of(body.replay());
+  }
+
+  @Override
+  public boolean bodyReadToEnd() {
+    return body != null && body.toEnd();
+  }
+
+  @Override
+  public String toString() {
+    return "Exchange[" + inner.decision() + (agent == null ? "" : ", " + agent.id()) + "]";
+  }
+}
