@@ -2,14 +2,18 @@ package dev.agentlimiter.core;
 
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.RequestFingerprint;
 import dev.agentlimiter.api.RequestView;
+import dev.agentlimiter.api.Route;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
@@ -27,15 +31,23 @@ final class Exchange implements Admission {
       AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "ended");
 
   private final HttpGate gate;
-  private final Admission inner;
-  private final @Nullable AgentIdentity agent;
+  final Route route;
+  /** The agent, once the identity step identified it (or keyed an anonymous caller on its address). */
+  @Nullable AgentIdentity agent;
   private @Nullable AgentIdentity client;
-  private final @Nullable List<Policy> policies;
-  private final RequestCheck.@Nullable BodyRead body;
+  /** Whether the credential guard took a token of the client address's failure bucket, and when. */
+  boolean reserved;
+  long reservedAt;
+  /** The policies after the agent's tier overrides, once the body step chose them. */
+  @Nullable List<Policy> policies;
+  RequestCheck.@Nullable BodyRead body;
+  @Nullable RequestFingerprint fingerprint;
   /** The event's cause where the decision has none (the credential guard's). */
   @Nullable String cause;
+  /** The engine's admission of the policy steps, or the refusal of an HTTP step. */
+  private Admission inner = PENDING;
 
-  // what the event needs, read while the request is current: a container may recycle its request object
+  // what the event needs, read while the request is current
   private @Nullable String method;
   private @Nullable String path;
   private @Nullable String pattern;
@@ -49,19 +61,31 @@ final class Exchange implements Admission {
   @SuppressWarnings("UnusedVariable") // written through ENDED
   private volatile int ended;
 
-  Exchange(
-      HttpGate gate,
-      Admission inner,
-      @Nullable AgentIdentity agent,
-      @Nullable AgentIdentity client,
-      @Nullable List<Policy> policies,
-      RequestCheck.@Nullable BodyRead body) {
+  /** Before the steps decided: never seen outside {@link HttpGate}. */
+  private static final Admission PENDING = new EngineAdmission.Ended(Decision.allowed());
+
+  Exchange(HttpGate gate, Route route) {
     this.gate = gate;
-    this.inner = inner;
-    this.agent = agent;
-    this.client = client;
-    this.policies = policies;
-    this.body = body;
+    this.route = route;
+  }
+
+  /** Ends the steps with an HTTP step's refusal. */
+  Exchange refused(Decision refusal) {
+    inner = new EngineAdmission.Ended(refusal);
+    return this;
+  }
+
+  /** Ends the HTTP steps with the engine's admission of the policy steps. */
+  Exchange admitted(Admission admission) {
+    inner = admission;
+    return this;
+  }
+
+  /** The request the policy steps decide: the agent, its policies, the fingerprint if a policy needs it. */
+  AgentRequest agentRequest() {
+    AgentRequest r = AgentRequest.of(Objects.requireNonNull(agent), Objects.requireNonNull(policies));
+    RequestFingerprint fp = fingerprint;
+    return fp == null ? r : r.withFingerprint(fp);
   }
 
   /** Records what the event will carry; called once, on the request's thread, when a listener is installed. */
@@ -77,7 +101,7 @@ final class Exchange implements Admission {
     this.spentNanos = System.nanoTime() - startedNanos;
   }
 
-  /** The client's identity by address, resolved now if no step needed it. */
+  /** The client's identity by address, resolved now if no step needed it yet. */
   AgentIdentity client(RequestView request) {
     AgentIdentity c = client;
     if (c == null) {

@@ -127,102 +127,137 @@ final class HttpGate {
     return x;
   }
 
+  /**
+   * Runs the {@linkplain Step#HTTP HTTP steps} in their one order over a new exchange, then hands the
+   * request to the engine's policy steps. The first refusal wins; the guard's reservation is settled by the
+   * identity step whatever its result.
+   */
   private Exchange decide(RequestView request, Route route) {
-    RequestRules rules = route.rules();
-    if (!rules.isEmpty()) {
-      Decision invalid = RequestCheck.checkHeaders(rules, request);
-      if (invalid != null) {
-        return refused(invalid, null, null, null);
+    Exchange x = new Exchange(this, route);
+    for (Step step : Step.HTTP) {
+      Decision refusal =
+          switch (step) {
+            case REQUEST_RULES -> requestRules(x, request);
+            case CREDENTIAL_GUARD -> credentialGuard(x, request);
+            case IDENTITY -> identity(x, request);
+            case SCOPES -> scopes(x);
+            case BODY -> body(x, request);
+            default -> throw new AssertionError("not an HTTP step: " + step);
+          };
+      if (refusal != null) {
+        return x.refused(refusal);
       }
     }
+    return x.admitted(engine.enterQuietly(x.agentRequest()));
+  }
 
-    // identity, behind the guard: an address with a failure on record takes a token of its failure bucket
-    // before any credential is checked, given back unless the credential is rejected
+  /** {@link Step#REQUEST_RULES}: required headers, content type, declared length. */
+  private static @Nullable Decision requestRules(Exchange x, RequestView request) {
+    RequestRules rules = x.route.rules();
+    return rules.isEmpty() ? null : RequestCheck.checkHeaders(rules, request);
+  }
+
+  /**
+   * {@link Step#CREDENTIAL_GUARD}: an address with a failure on record takes a token of its failure bucket
+   * before any credential is checked (given back by {@link #identity} unless the credential is rejected);
+   * with none left it is refused, no resolver called.
+   */
+  private @Nullable Decision credentialGuard(Exchange x, RequestView request) {
+    if (chain.length == 0 || onRecord.estimatedSize() == 0) {
+      return null;
+    }
+    AgentIdentity client = x.client(request);
+    String address = StateKeys.of(client);
+    if (onRecord.getIfPresent(address) == null) {
+      return null;
+    }
+    long now = engine.clock.now();
+    if (!credentialFailures.state.tryConsume(address, 1, now)) {
+      x.cause = CREDENTIALS_NOT_CHECKED;
+      return addressRefusal(address, now);
+    }
+    x.reservedAt = now;
+    x.reserved = true;
+    return null;
+  }
+
+  /**
+   * {@link Step#IDENTITY}: the resolvers in order, the first that does not abstain deciding. A rejected
+   * credential is charged to the client address; no credential is refused unless the route serves
+   * anonymous callers, keyed on their address.
+   */
+  private @Nullable Decision identity(Exchange x, RequestView request) {
     AgentIdentity agent = null;
-    AgentIdentity client = null;
-    if (chain.length > 0) {
-      String address = null;
-      long now = 0;
-      boolean reserved = false;
-      if (onRecord.estimatedSize() > 0) {
-        client = clientOf(request);
-        address = StateKeys.of(client);
-        if (onRecord.getIfPresent(address) != null) {
-          now = engine.clock.now();
-          if (!credentialFailures.state.tryConsume(address, 1, now)) {
-            return addressRefused(client, address, now);
-          }
-          reserved = true;
+    String rejected = null;
+    try {
+      for (IdentityResolver resolver : chain) {
+        IdentityResult result;
+        try {
+          result = resolver.resolve(request);
+        } catch (RuntimeException e) {
+          result = new IdentityResult.Rejected(RESOLVER_ERROR);
+        }
+        if (result instanceof IdentityResult.Identified identified) {
+          agent = identified.identity();
+          break;
+        }
+        if (result instanceof IdentityResult.Rejected r) {
+          rejected = r.cause();
+          break;
         }
       }
-      String rejected = null;
-      try {
-        for (IdentityResolver resolver : chain) {
-          IdentityResult result;
-          try {
-            result = resolver.resolve(request);
-          } catch (RuntimeException e) {
-            result = new IdentityResult.Rejected(RESOLVER_ERROR);
-          }
-          if (result instanceof IdentityResult.Identified identified) {
-            agent = identified.identity();
-            break;
-          }
-          if (result instanceof IdentityResult.Rejected r) {
-            rejected = r.cause();
-            break;
-          }
-        }
-      } finally {
-        if (reserved && rejected == null && address != null) {
-          credentialFailures.state.refund(address, 1, now); // identified, or no credential: no charge
-        }
-      }
-      if (rejected != null) {
-        if (client == null) {
-          client = clientOf(request);
-          address = StateKeys.of(client);
-        }
-        charge(java.util.Objects.requireNonNull(address), reserved);
-        return credentialFailed(client, rejected);
+    } finally {
+      if (x.reserved && rejected == null) {
+        // identified, or no credential: no charge
+        credentialFailures.state.refund(StateKeys.of(x.client(request)), 1, x.reservedAt);
       }
     }
+    if (rejected != null) {
+      charge(StateKeys.of(x.client(request)), x.reserved);
+      return Decision.refused(Reason.UNAUTHENTICATED, rejected, UNAUTHENTICATED_DETAIL);
+    }
+    Route route = x.route;
     if (agent == null) {
       if (!route.allowsAnonymous() || !route.requiredScopes().isEmpty()) {
-        return refused(
-            Decision.refused(
-                Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, UNAUTHENTICATED_DETAIL),
-            null,
-            client,
-            null);
+        return Decision.refused(
+            Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, UNAUTHENTICATED_DETAIL);
       }
-      agent = client != null ? client : clientOf(request);
+      agent = x.client(request);
     }
+    x.agent = agent;
+    return null;
+  }
 
-    if (!route.requiredScopes().isEmpty()) {
-      for (String scope : route.requiredScopes()) {
-        if (!agent.scopes().contains(scope)) {
-          return refused(
-              Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope '" + scope + "'"),
-              agent,
-              null,
-              null);
-        }
+  /** {@link Step#SCOPES}: every scope the route requires. */
+  private static @Nullable Decision scopes(Exchange x) {
+    AgentIdentity agent = java.util.Objects.requireNonNull(x.agent);
+    for (String scope : x.route.requiredScopes()) {
+      if (!agent.scopes().contains(scope)) {
+        return Decision.refused(Reason.FORBIDDEN, Decision.CAUSE_MISSING_SCOPE, "missing scope '" + scope + "'");
       }
     }
+    return null;
+  }
 
-    List<Policy> policies = policiesFor(route, agent.tier());
+  /**
+   * {@link Step#BODY}: the policies after the agent's tier overrides; the body, read once and bounded, when
+   * the rules check it or a policy detects loops (whose fingerprint takes its prefix).
+   */
+  private @Nullable Decision body(Exchange x, RequestView request) {
+    AgentIdentity agent = java.util.Objects.requireNonNull(x.agent);
+    List<Policy> policies = policiesFor(x.route, agent.tier());
+    x.policies = policies;
+    RequestRules rules = x.route.rules();
     boolean loops = detectsLoops(policies);
     RequestCheck.BodyRead body = null;
     if (rules.readsBody() || loops) {
       body = RequestCheck.readBody(rules, request, loops ? RequestFingerprint.DEFAULT_BODY_PREFIX_BYTES : 0);
+      x.body = body;
       Decision invalid = body.refusal();
       if (invalid != null) {
-        return refused(invalid, agent, null, body);
+        return invalid;
       }
     }
-
-    AgentRequest admitted = AgentRequest.of(agent, policies);
     if (loops) {
       RequestFingerprint.Builder print = RequestFingerprint.builder(request.method(), request.path());
       String query = request.query();
@@ -232,9 +267,9 @@ final class HttpGate {
       if (body != null) {
         print.body(body.bytes(), 0, Math.min(body.length(), RequestFingerprint.DEFAULT_BODY_PREFIX_BYTES));
       }
-      admitted = admitted.withFingerprint(print.build());
+      x.fingerprint = print.build();
     }
-    return new Exchange(this, engine.enterQuietly(admitted), agent, client, policies, body);
+    return null;
   }
 
   /**
@@ -258,29 +293,18 @@ final class HttpGate {
     onRecord.put(address, now + Math.max(1, untilFull));
   }
 
-  /** A rejected credential, already charged to the client address. */
-  private Exchange credentialFailed(AgentIdentity client, String cause) {
-    return refused(Decision.refused(Reason.UNAUTHENTICATED, cause, UNAUTHENTICATED_DETAIL), null, client, null);
-  }
-
   /**
    * The refusal of an address whose failure bucket is empty: no credential of it was checked. The wait is
    * the exact time until the bucket holds a token again.
    */
-  private Exchange addressRefused(AgentIdentity client, String address, long now) {
+  private Decision addressRefusal(String address, long now) {
     long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
     credentialFailures.state.inspect(address, 1, now, probe, 0);
-    Decision refusal;
     if (probe[2] > 0) {
-      refusal = Engine.refusal(credentialFailures, probe, 0);
-    } else {
-      // a token came back between the two readings (another request's refund): still refused, briefly
-      refusal =
-          Decision.denied(Reason.RATE_LIMITED, credentialFailures.policy.name(), Duration.ofNanos(1));
+      return Engine.refusal(credentialFailures, probe, 0);
     }
-    Exchange x = refused(refusal, null, client, null);
-    x.cause = CREDENTIALS_NOT_CHECKED;
-    return x;
+    // a token came back between the two readings (another request's refund): still refused, briefly
+    return Decision.denied(Reason.RATE_LIMITED, credentialFailures.policy.name(), Duration.ofNanos(1));
   }
 
   AgentIdentity clientOf(RequestView request) {
@@ -289,18 +313,6 @@ final class HttpGate {
       return identified.identity();
     }
     throw new IllegalStateException("the client-address resolver must always identify");
-  }
-
-  /**
-   * A refusal by an HTTP step; {@code body} is what was read of the body, if the refusal came after reading
-   * it.
-   */
-  private Exchange refused(
-      Decision decision,
-      @Nullable AgentIdentity agent,
-      @Nullable AgentIdentity client,
-      RequestCheck.@Nullable BodyRead body) {
-    return new Exchange(this, new EngineAdmission.Ended(decision), agent, client, null, body);
   }
 
   private List<Policy> policiesFor(Route route, String tier) {

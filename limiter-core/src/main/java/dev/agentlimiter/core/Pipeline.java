@@ -96,15 +96,33 @@ final class Pipeline {
     return early != null ? new EngineAdmission.Ended(early) : enter(engine, request, bounds, now);
   }
 
-  /** Refusals before anything is built or touched: a cost no limit can hold, the penalty box. */
+  /**
+   * The policy steps that refuse before anything is built or touched ({@link Step#COST}, {@link
+   * Step#QUARANTINE}), in their order; stops at the first step that needs the pipeline.
+   */
   private static @Nullable Decision refuseEarly(
       Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
-    for (BoundPolicy b : bounds) {
-      if (request.costFor(b.policy) > b.policy.minCapacity()) {
-        return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
+    for (Step step : Step.POLICY) {
+      switch (step) {
+        case COST -> {
+          for (BoundPolicy b : bounds) {
+            if (request.costFor(b.policy) > b.policy.minCapacity()) {
+              return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
+            }
+          }
+        }
+        case QUARANTINE -> {
+          Decision boxed = engine.box.isEmpty() ? null : engine.boxed(StateKeys.of(request.agent()), bounds, now);
+          if (boxed != null) {
+            return boxed;
+          }
+        }
+        default -> {
+          return null; // the steps from here on take something: the pipeline runs them
+        }
       }
     }
-    return engine.box.isEmpty() ? null : engine.boxed(StateKeys.of(request.agent()), bounds, now);
+    return null;
   }
 
   private static Admission enter(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
@@ -123,8 +141,28 @@ final class Pipeline {
     return p.admitted();
   }
 
-  /** Runs the checks; a refusal, or {@code null} if admitted. */
+  /** Runs the policy steps after {@link #refuseEarly}'s, in their order; a refusal, or {@code null}. */
   private @Nullable Decision run() {
+    for (Step step : Step.POLICY) {
+      Decision refusal =
+          switch (step) {
+            case COST, QUARANTINE -> null; // ran before the pipeline was built
+            case LOOPS -> loops();
+            case CONCURRENCY -> concurrency();
+            case BURSTS -> bursts();
+            case BUCKETS -> buckets();
+            case BUDGETS -> budgets();
+            default -> throw new AssertionError("not a policy step: " + step);
+          };
+      if (refusal != null) {
+        return refusal;
+      }
+    }
+    return null;
+  }
+
+  /** {@link Step#LOOPS}: each policy that detects loops, in the request's order. */
+  private @Nullable Decision loops() {
     RequestFingerprint fp = request.fingerprint();
     if (fp != null) {
       for (int i = 0; i < bounds.length; i++) {
@@ -137,6 +175,11 @@ final class Pipeline {
         }
       }
     }
+    return null;
+  }
+
+  /** {@link Step#CONCURRENCY}: a permit of each capped policy, held until the request ends. */
+  private @Nullable Decision concurrency() {
     for (int i = 0; i < bounds.length; i++) {
       BoundPolicy b = bounds[i];
       ConcurrencyLimit cap = b.concurrency;
@@ -154,6 +197,11 @@ final class Pipeline {
         permits[i] = permit;
       }
     }
+    return null;
+  }
+
+  /** {@link Step#BURSTS}: each policy that detects bursts; only a throttling one refuses. */
+  private @Nullable Decision bursts() {
     for (int i = 0; i < bounds.length; i++) {
       if (bounds[i].burst != null) {
         Decision d = burst(i);
@@ -162,7 +210,7 @@ final class Pipeline {
         }
       }
     }
-    return bucketsAndBudgets();
+    return null;
   }
 
   private @Nullable Decision loop(int i, RequestFingerprint fp) {
@@ -209,7 +257,8 @@ final class Pipeline {
         b, Decision.denied(Reason.RATE_LIMITED, b.policy.name(), Duration.ofNanos(Math.max(1, left))));
   }
 
-  private @Nullable Decision bucketsAndBudgets() {
+  /** {@link Step#BUCKETS}: each policy's buckets, its cost scaled by the agent's reputation. */
+  private @Nullable Decision buckets() {
     int slots = 0;
     for (BoundPolicy b : bounds) {
       slots += b.limitCount * PolicyState.PROBE_STRIDE;
@@ -244,8 +293,25 @@ final class Pipeline {
       statuses.addAll(b.statuses(probe, offset));
       offset += b.limitCount * PolicyState.PROBE_STRIDE;
     }
+    admittedStatuses = statuses;
+    return null;
+  }
+
+  /**
+   * {@link Step#BUDGETS}: a reservation of each policy's budget at the request's estimate, settled when it
+   * ends; refused when the balance is spent.
+   */
+  private @Nullable Decision budgets() {
+    boolean budgets = false;
+    for (BoundPolicy b : bounds) {
+      budgets |= b.budget != null;
+    }
+    if (!budgets) {
+      return null;
+    }
+    List<RateLimitStatus> statuses = admittedStatuses; // the buckets' statuses: a list of our own here
     long[] out = new long[BudgetLedger.OUT_LENGTH];
-    for (int i = 0; budgets && i < bounds.length; i++) {
+    for (int i = 0; i < bounds.length; i++) {
       BoundPolicy b = bounds[i];
       Budget budget = b.budget;
       if (budget == null) {
