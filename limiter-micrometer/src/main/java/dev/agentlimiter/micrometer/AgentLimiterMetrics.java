@@ -262,6 +262,8 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
    * to report to several, bind once to a {@link io.micrometer.core.instrument.composite.CompositeMeterRegistry}.
    *
    * @throws IllegalStateException if already bound to another registry
+   * @throws RuntimeException what the registry throws for a meter registered now (the metrics stay
+   *     unbound); later registrations that fail are replaced by no-ops instead
    */
   @Override
   public void bindTo(MeterRegistry registry) {
