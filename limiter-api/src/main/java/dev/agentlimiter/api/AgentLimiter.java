@@ -7,11 +7,21 @@ package dev.agentlimiter.api;
  * <p>Thread-safe. Decisions for one agent are linearizable: the tokens granted to concurrent requests never
  * exceed what the limits allow. A decision never throws because of limiter state; denial is a value.
  *
- * <p>Checks run in this order, and the first refusal wins: cost within capacity ({@link
- * Reason#INVALID_REQUEST}), the lane's penalty box ({@link Reason#QUARANTINED}, nothing else touched),
- * retry loops ({@link Reason#LOOP_DETECTED}), requests in flight ({@link Reason#CONCURRENCY_LIMITED}),
- * throttled bursts, token buckets scaled by reputation, budgets (all {@link Reason#RATE_LIMITED}). A
- * refused request takes nothing from buckets, permits or budgets.
+ * <p>Checks run in this order, and the first refusal wins (an HTTP request meets the five of {@link
+ * #admit} first):
+ *
+ * <ol>
+ *   <li><b>cost</b> within every limit's capacity ({@link Reason#INVALID_REQUEST});
+ *   <li><b>quarantine</b>: the lanes' penalty boxes ({@link Reason#QUARANTINED}, nothing else touched);
+ *   <li><b>loops</b>: the same request fingerprint repeated ({@link Reason#LOOP_DETECTED});
+ *   <li><b>concurrency</b>: requests in flight per agent ({@link Reason#CONCURRENCY_LIMITED});
+ *   <li><b>bursts</b> above the agent's baseline, when throttled ({@link Reason#RATE_LIMITED});
+ *   <li><b>buckets</b>, the cost scaled by reputation ({@link Reason#RATE_LIMITED});
+ *   <li><b>budgets</b>, reserved at the request's estimate ({@link Reason#RATE_LIMITED}).
+ * </ol>
+ *
+ * <p>A refused request takes nothing from buckets, permits or budgets: each check gives back what the
+ * checks before it took.
  */
 public interface AgentLimiter {
 
@@ -37,19 +47,21 @@ public interface AgentLimiter {
    * order (the one list of steps, checked against this list by a test), the first refusal winning:
    *
    * <ol>
-   *   <li>the route's {@link RequestRules} on the headers: required headers, content type, a declared
-   *       {@code Content-Length} above the body limit ({@link Reason#INVALID_REQUEST});
-   *   <li>the credential-failure guard, <b>before any credential is checked</b>: a client address that
-   *       has failed too many credentials is refused ({@link Reason#RATE_LIMITED}) without any resolver
-   *       being called, whether its credential is right or wrong;
-   *   <li>identity: the configured resolvers in order, the first that does not abstain deciding; a failed
-   *       credential is {@link Reason#UNAUTHENTICATED} and charged to the client address; no credential is
-   *       {@link Reason#UNAUTHENTICATED} unless the route {@linkplain Route#allowsAnonymous() serves
-   *       anonymous callers}, who are keyed on their client address;
-   *   <li>the route's scopes ({@link Reason#FORBIDDEN});
-   *   <li>the body, read once, bounded, and replayed: size and JSON ({@link Reason#INVALID_REQUEST});
-   *   <li>the policies, after the identity's tier overrides, as {@link #enter(AgentRequest)} runs them,
-   *       with a fingerprint of the method, path, query and body prefix when a policy detects loops.
+   *   <li><b>request rules</b>: the route's {@link RequestRules} on the headers: required headers, content
+   *       type, a declared {@code Content-Length} above the body limit ({@link Reason#INVALID_REQUEST});
+   *   <li><b>credential-failure guard</b>, before any credential is checked: a client address that has
+   *       failed too many credentials is refused ({@link Reason#RATE_LIMITED}) without any resolver being
+   *       called, whether its credential is right or wrong;
+   *   <li><b>identity</b>: the configured resolvers in order, the first that does not abstain deciding; a
+   *       failed credential is {@link Reason#UNAUTHENTICATED} and charged to the client address; no
+   *       credential is {@link Reason#UNAUTHENTICATED} unless the route {@linkplain Route#allowsAnonymous()
+   *       serves anonymous callers}, who are keyed on their client address;
+   *   <li><b>scopes</b>: the route's required scopes ({@link Reason#FORBIDDEN});
+   *   <li><b>body</b>, read once, bounded, and replayed: size and JSON ({@link Reason#INVALID_REQUEST});
+   *       the policies are chosen here, after the identity's tier overrides, with a fingerprint of the
+   *       method, path, query and body prefix when a policy detects loops;
+   *   <li>then the policies' checks, in the order of this interface's description: cost, quarantine,
+   *       loops, concurrency, bursts, buckets, budgets.
    * </ol>
    *
    * <p>A refusal before the policies creates no per-identity state: a failed credential never allocates

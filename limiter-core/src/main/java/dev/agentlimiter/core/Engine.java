@@ -169,12 +169,14 @@ final class Engine {
     }
   }
 
-  /** Tells the listener of a request's decision; as {@link #emit}, only a {@link VirtualMachineError} escapes. */
-  void tell(DecisionEvent event) {
-    IdentitySource source = event.identitySource().orElse(IdentitySource.IP);
+  /**
+   * Counts a request in the top offenders under its agent's state {@code key} and tells the listener its
+   * event; as {@link #emit}, only a {@link VirtualMachineError} escapes.
+   */
+  void tell(DecisionEvent event, String key) {
     offenders.record(
-        offenderKey(source, event.agentId()), event.agentId(), source, event.reason(), event.refused(),
-        clock.now(), event.time());
+        key, event.agentId(), event.identitySource().orElse(IdentitySource.IP), event.reason(),
+        event.refused(), clock.now(), event.time());
     try {
       listener.onDecision(event);
     } catch (VirtualMachineError e) {
@@ -193,11 +195,6 @@ final class Engine {
     offenders.record(
         agent.key(), agent.id(), agent.source(), decision.reason(), true, now,
         wallTime(now));
-  }
-
-  /** The sketch's key of an agent: its state key, which keeps sources apart. */
-  private static String offenderKey(IdentitySource source, String id) {
-    return AgentIdentity.of(id, source).key();
   }
 
   /** The wall-clock time of engine reading {@code now}. */
@@ -248,7 +245,7 @@ final class Engine {
     Decision decision =
         defended(request.policies()) ? Pipeline.decide(this, request) : decideWithoutEvent(request);
     if (listening) {
-      tell(event(request, decision, clock.now(), System.nanoTime() - started));
+      tell(event(request, decision, clock.now(), System.nanoTime() - started), request.agent().key());
     } else if (!decision.isAllowed()) {
       refusedQuietly(request.agent(), decision);
     }
@@ -311,7 +308,7 @@ final class Engine {
     public void complete(Outcome outcome) {
       inner.complete(outcome);
       if (TOLD.compareAndSet(this, 0, 1)) {
-        engine.tell(engine.event(request, inner.decision(), now, spentNanos));
+        engine.tell(engine.event(request, inner.decision(), now, spentNanos), request.agent().key());
       }
     }
 

@@ -134,7 +134,8 @@ final class Exchange implements Admission {
       engine.openRequests.decrement();
     }
     if (engine.listening) {
-      engine.tell(event(engine, decision));
+      AgentIdentity who = agent != null ? agent : client;
+      engine.tell(event(engine, decision), who != null ? who.key() : "unknown");
     }
   }
 
