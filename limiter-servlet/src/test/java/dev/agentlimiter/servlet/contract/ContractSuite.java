@@ -10,8 +10,10 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.ApiKeyEntry;
 import dev.agentlimiter.api.ApiKeyStore;
 import dev.agentlimiter.api.ConcurrencyLimit;
+import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
+import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.LoopDetection;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Policy;
@@ -1075,6 +1077,91 @@ public abstract class ContractSuite {
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(next.body()).isEqualTo(echo(body));
     assertThat(apps().invocations("json")).isEqualTo(before + 1);
+  }
+
+  /** A limiter like {@link #engine()} that keeps every decision event. */
+  private AgentLimiter recorded(java.util.Queue<DecisionEvent> events) {
+    return AgentLimiters.newBuilder()
+        .identity(IdentityResolvers.apiKeys(observedKeys))
+        .credentialFailureLimit(Limit.capacity(1000).refill(1000).per(Duration.ofMinutes(1)))
+        .listener(
+            new LimiterListener() {
+              @Override
+              public void onDecision(DecisionEvent event) {
+                events.add(event);
+              }
+            })
+        .build();
+  }
+
+  /** Waits until {@code events} holds {@code count} events (each is told when its request ends). */
+  private static List<DecisionEvent> await(java.util.Queue<DecisionEvent> events, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (events.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(50); // and no more than that
+    return List.copyOf(events);
+  }
+
+  /**
+   * Issue 15: exactly one decision event per request on a limited route, for every outcome the contract
+   * has (allowed, 429, both 401s, 403, 400, 415), each with the status the client got and the route's
+   * pattern; none for a route without a policy. Before, the refusals before the policies were never told.
+   */
+  @Test
+  void everyRequestOnALimitedRouteIsToldOnceAsADecisionEvent() throws Exception {
+    String key = key("events", "dns:read");
+    java.util.Queue<DecisionEvent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    try (Apps eventApps = new Apps(routes(), false, false); RunningServer s = start(recorded(events), eventApps)) {
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        sent.add(get(s, "/hello", key).statusCode() + " " + (i < 3 ? "ALLOWED" : "RATE_LIMITED"));
+      }
+      sent.add(get(s, "/hello", null).statusCode() + " UNAUTHENTICATED");
+      sent.add(get(s, "/hello", "ak_nobody_0123456789abcdef").statusCode() + " UNAUTHENTICATED");
+      sent.add(get(s, "/scoped", key).statusCode() + " FORBIDDEN");
+      sent.add(get(s, "/rules", key).statusCode() + " INVALID_REQUEST");
+      sent.add(
+          send(request(s, "/json", key).header("Content-Type", "text/plain").POST(BodyPublishers.ofString("{}")).build())
+                  .statusCode()
+              + " INVALID_REQUEST");
+      assertThat(get(s, "/plain", key).statusCode()).isEqualTo(200); // no route: no event
+      assertThat(sent)
+          .containsExactly(
+              "200 ALLOWED", "200 ALLOWED", "200 ALLOWED", "429 RATE_LIMITED", "401 UNAUTHENTICATED",
+              "401 UNAUTHENTICATED", "403 FORBIDDEN", "400 INVALID_REQUEST", "415 INVALID_REQUEST");
+      List<DecisionEvent> told = await(events, sent.size());
+      assertThat(told)
+          .extracting(e -> e.status().orElse(0) + " " + e.reason())
+          .containsExactlyInAnyOrderElementsOf(sent);
+      assertThat(told).allSatisfy(e -> assertThat(e.route()).isPresent());
+      assertThat(told).allSatisfy(e -> assertThat(e.shadow()).isFalse());
+      assertThat(told).allSatisfy(e -> assertThat(e.toString()).doesNotContain(key).doesNotContain("ak_nobody"));
+      assertThat(told).filteredOn(e -> e.reason() == dev.agentlimiter.api.Reason.ALLOWED)
+          .extracting(DecisionEvent::agentId)
+          .containsOnly("agent-events");
+    }
+  }
+
+  /** Issue 15: a shadow route's refusals are told as "would refuse": refused, shadow, and answered 200. */
+  @Test
+  void shadowRefusalsAreToldAsWouldRefuse() throws Exception {
+    String key = key("shadow-events", "dns:read");
+    java.util.Queue<DecisionEvent> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    try (Apps shadowApps = new Apps(routes(), true, false); RunningServer s = start(recorded(events), shadowApps)) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(get(s, "/hello", key).statusCode()).isEqualTo(200);
+      }
+      List<DecisionEvent> told = await(events, 5);
+      assertThat(told).hasSize(5);
+      assertThat(told).allSatisfy(e -> {
+        assertThat(e.shadow()).isTrue();
+        assertThat(e.status()).hasValue(200);
+      });
+      assertThat(told).filteredOn(DecisionEvent::refused).hasSize(2)
+          .allSatisfy(e -> assertThat(e.reason()).isEqualTo(dev.agentlimiter.api.Reason.RATE_LIMITED));
+    }
   }
 
   @Test
