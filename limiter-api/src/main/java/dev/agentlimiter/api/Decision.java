@@ -298,10 +298,15 @@ public final class Decision {
    * least 1 for a retryable denial; 0 otherwise.
    */
   public long retryAfterSeconds() {
-    if (retryAfter.isZero()) {
-      return 0;
-    }
-    return Math.max(1, ceilSeconds(retryAfter));
+    return retryAfter.isZero() ? 0 : retryAfterSeconds(retryAfter);
+  }
+
+  /**
+   * A wait as a {@code Retry-After} header carries it, the one rounding every response uses: whole
+   * seconds, rounded up, and at least 1 (a wait of zero or less is 1: "retry soon", never "now").
+   */
+  public static long retryAfterSeconds(Duration wait) {
+    return wait.isNegative() || wait.isZero() ? 1 : Math.max(1, ceilSeconds(wait));
   }
 
   static long ceilSeconds(Duration d) {

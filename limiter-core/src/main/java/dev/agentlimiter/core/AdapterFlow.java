@@ -102,19 +102,7 @@ public final class AdapterFlow {
    * connection rather than read them.
    */
   static boolean leavesBodyUnread(RequestView request, Admission admission) {
-    return HttpResponses.leavesBodyUnread(
-        admission, contentLength(request.header("Content-Length")), request.header("Transfer-Encoding"));
-  }
-
-  private static long contentLength(@Nullable String value) {
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return RequestCheck.hasBody(request) && !admission.bodyReadToEnd();
   }
 
   /** Ends an admission with the status answered, never throwing into the container. */

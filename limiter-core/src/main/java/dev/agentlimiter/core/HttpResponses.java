@@ -300,13 +300,17 @@ public final class HttpResponses {
     return List.of(Map.entry("Retry-After", Long.toString(retryAfterSeconds(retryAfter))));
   }
 
-    /**
-   * Whether a request declares a body, by its {@code Content-Length} ({@code -1} if absent) and {@code
-   * Transfer-Encoding}: a refusal that leaves such a body unread must close the connection ({@link
+  /**
+   * Whether a request declares a body, the one rule the request rules and the refusals share: a {@code
+   * Transfer-Encoding}, or a {@code Content-Length} that is present and not exactly 0 (a malformed one
+   * included). A refusal that leaves such a body unread must close the connection ({@link
    * #leavesBodyUnread}).
+   *
+   * @param contentLength the request's {@code Content-Length}, {@code -1} if absent, any other negative
+   *     value if malformed
    */
   public static boolean declaresBody(long contentLength, @Nullable String transferEncoding) {
-    return contentLength > 0 || transferEncoding != null;
+    return transferEncoding != null || (contentLength != -1 && contentLength != 0);
   }
 
   /**
@@ -348,11 +352,7 @@ public final class HttpResponses {
 
   /** {@code Retry-After} for a 503: whole seconds, rounded up, at least 1. */
   public static long retryAfterSeconds(Duration retryAfter) {
-    if (retryAfter.isNegative() || retryAfter.isZero()) {
-      return 1;
-    }
-    long seconds = retryAfter.getSeconds() + (retryAfter.getNano() == 0 ? 0 : 1);
-    return Math.max(1, seconds);
+    return Decision.retryAfterSeconds(retryAfter);
   }
 
   static String type(Reason reason) {

@@ -200,13 +200,11 @@ final class RequestCheck {
     return null;
   }
 
-  /** Whether the headers announce a body: a {@code Transfer-Encoding}, or a length that is not exactly 0. */
-  private static boolean hasBody(RequestView request) {
-    if (!request.headers("transfer-encoding").isEmpty()) {
-      return true;
-    }
+  /** Whether the headers announce a body, by {@link HttpResponses#declaresBody}'s rule. */
+  static boolean hasBody(RequestView request) {
     List<String> lengths = request.headers("content-length");
-    return !lengths.isEmpty() && contentLength(lengths) != 0;
+    return HttpResponses.declaresBody(
+        lengths.isEmpty() ? -1 : contentLength(lengths), request.headers("transfer-encoding").isEmpty() ? null : "");
   }
 
   private static Decision unsupportedType(RequestRules rules, String what) {

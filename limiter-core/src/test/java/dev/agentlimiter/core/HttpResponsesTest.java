@@ -159,6 +159,7 @@ class HttpResponsesTest {
     assertThat(HttpResponses.declaresBody(-1, null)).isFalse();
     assertThat(HttpResponses.declaresBody(0, null)).isFalse();
     assertThat(HttpResponses.declaresBody(1, null)).isTrue();
+    assertThat(HttpResponses.declaresBody(-2, null)).as("a malformed length declares one").isTrue();
     assertThat(HttpResponses.declaresBody(-1, "chunked")).isTrue();
     assertThat(HttpResponses.declaresBody(0, "gzip, chunked")).isTrue();
   }
