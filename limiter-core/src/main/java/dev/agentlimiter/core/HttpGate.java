@@ -136,56 +136,21 @@ final class HttpGate {
       }
     }
 
-    // identity, behind the guard: an address with a failure on record takes a token of its failure bucket
-    // before any credential is checked, given back unless the credential is rejected
+    // identity, behind the guard (see identify)
     AgentIdentity agent = null;
     AgentIdentity client = null;
     if (chain.length > 0) {
-      String address = null;
-      long now = 0;
-      boolean reserved = false;
-      if (onRecord.estimatedSize() > 0) {
-        client = clientOf(request);
-        address = StateKeys.of(client);
-        if (onRecord.getIfPresent(address) != null) {
-          now = engine.clock.now();
-          if (!credentialFailures.state.tryConsume(address, 1, now)) {
-            return addressRefused(client, address, now);
-          }
-          reserved = true;
+      Credential credential = identify(request, chain);
+      Decision refusal = credential.refusal();
+      if (refusal != null) {
+        Exchange x = refused(refusal, null, credential.client(), null);
+        if (credential.notChecked()) {
+          x.cause = CREDENTIALS_NOT_CHECKED;
         }
+        return x;
       }
-      String rejected = null;
-      try {
-        for (IdentityResolver resolver : chain) {
-          IdentityResult result;
-          try {
-            result = resolver.resolve(request);
-          } catch (RuntimeException e) {
-            result = new IdentityResult.Rejected(RESOLVER_ERROR);
-          }
-          if (result instanceof IdentityResult.Identified identified) {
-            agent = identified.identity();
-            break;
-          }
-          if (result instanceof IdentityResult.Rejected r) {
-            rejected = r.cause();
-            break;
-          }
-        }
-      } finally {
-        if (reserved && rejected == null && address != null) {
-          credentialFailures.state.refund(address, 1, now); // identified, or no credential: no charge
-        }
-      }
-      if (rejected != null) {
-        if (client == null) {
-          client = clientOf(request);
-          address = StateKeys.of(client);
-        }
-        charge(java.util.Objects.requireNonNull(address), reserved);
-        return credentialFailed(client, rejected);
-      }
+      agent = credential.agent();
+      client = credential.client();
     }
     if (agent == null) {
       if (!route.allowsAnonymous() || !route.requiredScopes().isEmpty()) {
@@ -258,29 +223,89 @@ final class HttpGate {
     onRecord.put(address, now + Math.max(1, untilFull));
   }
 
-  /** A rejected credential, already charged to the client address. */
-  private Exchange credentialFailed(AgentIdentity client, String cause) {
-    return refused(Decision.refused(Reason.UNAUTHENTICATED, cause, UNAUTHENTICATED_DETAIL), null, client, null);
+  /**
+   * What the credential step concluded: an identity, no credential at all ({@code agent} and {@code refusal}
+   * both {@code null}), or a refusal (a rejected credential, or an address the guard refuses).
+   *
+   * @param client the client's identity by address, if the step needed it
+   * @param notChecked whether the refusal is the guard's, with no credential checked
+   */
+  record Credential(
+      @Nullable AgentIdentity agent, @Nullable AgentIdentity client, @Nullable Decision refusal,
+      boolean notChecked) {}
+
+  /**
+   * Runs {@code resolvers} behind the credential-failure guard, as every request of {@link #admit} runs the
+   * configured chain: an address with a failure on record takes a token of its failure bucket before any
+   * credential is checked, given back unless the credential is rejected; a rejected credential is charged to
+   * the address. The first resolver that does not abstain decides; one that throws rejects ({@value
+   * #RESOLVER_ERROR}). Also the admin endpoint's own check ({@link AdminEndpoint}), so that guessing its
+   * key spends the same allowance as guessing an agent's. Creates no per-identity state.
+   */
+  Credential identify(RequestView request, IdentityResolver[] resolvers) {
+    AgentIdentity client = null;
+    String address = null;
+    long now = 0;
+    boolean reserved = false;
+    if (onRecord.estimatedSize() > 0) {
+      client = clientOf(request);
+      address = StateKeys.of(client);
+      if (onRecord.getIfPresent(address) != null) {
+        now = engine.clock.now();
+        if (!credentialFailures.state.tryConsume(address, 1, now)) {
+          return new Credential(null, client, addressRefusal(address, now), true);
+        }
+        reserved = true;
+      }
+    }
+    AgentIdentity agent = null;
+    String rejected = null;
+    try {
+      for (IdentityResolver resolver : resolvers) {
+        IdentityResult result;
+        try {
+          result = resolver.resolve(request);
+        } catch (RuntimeException e) {
+          result = new IdentityResult.Rejected(RESOLVER_ERROR);
+        }
+        if (result instanceof IdentityResult.Identified identified) {
+          agent = identified.identity();
+          break;
+        }
+        if (result instanceof IdentityResult.Rejected r) {
+          rejected = r.cause();
+          break;
+        }
+      }
+    } finally {
+      if (reserved && rejected == null && address != null) {
+        credentialFailures.state.refund(address, 1, now); // identified, or no credential: no charge
+      }
+    }
+    if (rejected != null) {
+      if (client == null) {
+        client = clientOf(request);
+        address = StateKeys.of(client);
+      }
+      charge(java.util.Objects.requireNonNull(address), reserved);
+      return new Credential(
+          null, client, Decision.refused(Reason.UNAUTHENTICATED, rejected, UNAUTHENTICATED_DETAIL), false);
+    }
+    return new Credential(agent, client, null, false);
   }
 
   /**
    * The refusal of an address whose failure bucket is empty: no credential of it was checked. The wait is
    * the exact time until the bucket holds a token again.
    */
-  private Exchange addressRefused(AgentIdentity client, String address, long now) {
+  private Decision addressRefusal(String address, long now) {
     long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
     credentialFailures.state.inspect(address, 1, now, probe, 0);
-    Decision refusal;
     if (probe[2] > 0) {
-      refusal = Engine.refusal(credentialFailures, probe, 0);
-    } else {
-      // a token came back between the two readings (another request's refund): still refused, briefly
-      refusal =
-          Decision.denied(Reason.RATE_LIMITED, credentialFailures.policy.name(), Duration.ofNanos(1));
+      return Engine.refusal(credentialFailures, probe, 0);
     }
-    Exchange x = refused(refusal, null, client, null);
-    x.cause = CREDENTIALS_NOT_CHECKED;
-    return x;
+    // a token came back between the two readings (another request's refund): still refused, briefly
+    return Decision.denied(Reason.RATE_LIMITED, credentialFailures.policy.name(), Duration.ofNanos(1));
   }
 
   AgentIdentity clientOf(RequestView request) {
