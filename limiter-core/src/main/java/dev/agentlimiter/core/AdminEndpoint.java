@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
  * requests take nothing from any policy. Every answer is UTF-8 JSON, problems RFC 9457 {@code
  * application/problem+json} in the style of {@link HttpResponses}, each with {@code Cache-Control: no-store};
  * no answer echoes a credential, a header or a query value, and agent ids are escaped by the JSON writer
- * (every character outside ASCII as {@code \\uXXXX}, so an id cannot disguise itself in a terminal).
+ * (every character outside ASCII as <code>&#92;uXXXX</code>, so an id cannot disguise itself in a terminal).
  * Nothing the request holds makes it throw or answer 500.
  *
  * <p>Admin requests are not decisions: no {@link dev.agentlimiter.api.DecisionEvent} is told of them;
@@ -90,9 +90,10 @@ public final class AdminEndpoint {
   /** The realm of the endpoint's {@code WWW-Authenticate} challenge. */
   public static final String REALM = "agentlimiter-admin";
 
-  /** The longest raw path (within the application) and query the endpoint parses; longer ones are 400. */
+  /** The longest raw path (within the application) the endpoint parses; a longer one is 400. */
   static final int MAX_PATH_LENGTH = 4096;
 
+  /** The longest raw query the endpoint parses; a longer one is 400. */
   static final int MAX_QUERY_LENGTH = 1024;
 
   static final String NOT_FOUND = HttpResponses.TYPE_BASE + "not-found";
@@ -468,7 +469,7 @@ public final class AdminEndpoint {
     return true;
   }
 
-  /** An id for a log line: characters that are not printable ASCII written as {@code \\uXXXX}. */
+  /** An id for a log line: characters that are not printable ASCII written as <code>&#92;uXXXX</code>. */
   private static String printable(String id) {
     StringBuilder out = new StringBuilder(id.length());
     for (int i = 0; i < id.length(); i++) {
