@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * The options every HTTP adapter has, once, so the servlet filter and the JAX-RS feature cannot drift apart:
  * routes by path (and whether they match ignoring case), shadow mode (global or per route), anonymous
  * annotated routes, fail-open or fail-closed, the {@code WWW-Authenticate} realm and the {@code Retry-After}
- * of a fail-closed 503. Each adapter's builder extends it and adds what only it has.
+ * of a fail-closed 503, and the optional {@link AdminEndpoint}. Each adapter's builder extends it and adds what only it has.
  *
  * <p>Not thread-safe; each option is checked when it is set, so a bad value fails at the line that set it.
  *
@@ -29,6 +29,7 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
   private boolean failOpen;
   private String realm = "api";
   private Duration unavailableRetryAfter = Duration.ofSeconds(5);
+  private @Nullable AdminEndpoint adminEndpoint;
 
   /** Options for an adapter in front of {@code limiter}. */
   protected AdapterBuilder(AgentLimiter limiter) {
@@ -135,6 +136,30 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
   }
 
   /**
+   * Serves an {@link AdminEndpoint} (default none: <b>the adapter answers no admin path</b>, and requests
+   * to it reach the application like any other). A request whose path the endpoint {@linkplain
+   * AdminEndpoint#handles handles} is answered by it before any route is looked up and never reaches the
+   * application; it takes nothing from any policy. The adapter must see the path: map the servlet filter on
+   * {@code /*} (or on the base path too); under Jakarta REST the base path is relative to the application's
+   * base URI. See {@code docs/admin-endpoint.md}.
+   *
+   * @throws IllegalArgumentException if the endpoint serves another limiter than this adapter's
+   * @throws IllegalStateException if already set
+   */
+  public B adminEndpoint(AdminEndpoint endpoint) {
+    Objects.requireNonNull(endpoint, "adminEndpoint");
+    if (adminEndpoint != null) {
+      throw new IllegalStateException("adminEndpoint was already set, at '" + adminEndpoint.basePath() + "'");
+    }
+    if (endpoint.limiter() != limiter) {
+      throw new IllegalArgumentException(
+          "adminEndpoint at '" + endpoint.basePath() + "' serves another limiter than this adapter's");
+    }
+    adminEndpoint = endpoint;
+    return self();
+  }
+
+  /**
    * The options as set now, fixed: what the adapter's {@code build()} keeps.
    *
    * @throws IllegalArgumentException if two routes use one policy name for two different policies, or,
@@ -147,6 +172,6 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
     return new AdapterOptions(
         limiter, RouteTable.builder().caseInsensitive(routes.isCaseInsensitive()).addAll(routes),
         Collections.unmodifiableSet(shadowed), anonymousAnnotated,
-        shadow, failOpen, realm, unavailableRetryAfter);
+        shadow, failOpen, realm, unavailableRetryAfter, adminEndpoint);
   }
 }

@@ -3,7 +3,9 @@ package dev.agentlimiter.core;
 import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.Route;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options of an HTTP adapter, fixed when its builder ({@link AdapterBuilder}) builds it. Immutable and
@@ -21,10 +23,12 @@ public final class AdapterOptions {
   private final boolean failOpen;
   private final String realm;
   private final Duration unavailableRetryAfter;
+  private final @Nullable AdminEndpoint adminEndpoint;
 
   AdapterOptions(
       AgentLimiter limiter, RouteTable.Builder routes, Set<Route> shadowRoutes, boolean anonymousAnnotated,
-      boolean shadow, boolean failOpen, String realm, Duration unavailableRetryAfter) {
+      boolean shadow, boolean failOpen, String realm, Duration unavailableRetryAfter,
+      @Nullable AdminEndpoint adminEndpoint) {
     this.limiter = limiter;
     this.routes = routes;
     this.table = routes.build();
@@ -34,6 +38,7 @@ public final class AdapterOptions {
     this.failOpen = failOpen;
     this.realm = realm;
     this.unavailableRetryAfter = unavailableRetryAfter;
+    this.adminEndpoint = adminEndpoint;
   }
 
   /** The limiter the adapter is in front of. */
@@ -77,5 +82,10 @@ public final class AdapterOptions {
   /** The {@code Retry-After} of a fail-closed 503. */
   public Duration unavailableRetryAfter() {
     return unavailableRetryAfter;
+  }
+
+  /** The admin endpoint the adapter serves, if one was configured (none by default). */
+  public Optional<AdminEndpoint> adminEndpoint() {
+    return Optional.ofNullable(adminEndpoint);
   }
 }

@@ -101,6 +101,11 @@ final class Exchange implements Admission {
     this.spentNanos = System.nanoTime() - startedNanos;
   }
 
+  /** The client's identity by address if a step resolved it, else {@code null}. */
+  @Nullable AgentIdentity knownClient() {
+    return client;
+  }
+
   /** The client's identity by address, resolved now if no step needed it yet. */
   AgentIdentity client(RequestView request) {
     AgentIdentity c = client;

@@ -58,6 +58,9 @@ final class HttpGate {
    */
   static final String CREDENTIALS_NOT_CHECKED = "credential-failures-exhausted";
 
+  /** The route of {@link #identify}'s exchange: the credential steps read none of it. */
+  private static final Route NO_ROUTE = Route.builder().build();
+
   final Engine engine;
   private final RequestIds requestIds;
   private final IdentityResolver[] chain;
@@ -138,7 +141,7 @@ final class HttpGate {
       Decision refusal =
           switch (step) {
             case REQUEST_RULES -> requestRules(x, request);
-            case CREDENTIAL_GUARD -> credentialGuard(x, request);
+            case CREDENTIAL_GUARD -> credentialGuard(x, request, chain);
             case IDENTITY -> identity(x, request);
             case SCOPES -> scopes(x);
             case BODY -> body(x, request);
@@ -162,8 +165,8 @@ final class HttpGate {
    * before any credential is checked (given back by {@link #identity} unless the credential is rejected);
    * with none left it is refused, no resolver called.
    */
-  private @Nullable Decision credentialGuard(Exchange x, RequestView request) {
-    if (chain.length == 0 || onRecord.estimatedSize() == 0) {
+  private @Nullable Decision credentialGuard(Exchange x, RequestView request, IdentityResolver[] resolvers) {
+    if (resolvers.length == 0 || onRecord.estimatedSize() == 0) {
       return null;
     }
     AgentIdentity client = x.client(request);
@@ -187,10 +190,32 @@ final class HttpGate {
    * anonymous callers, keyed on their address.
    */
   private @Nullable Decision identity(Exchange x, RequestView request) {
+    Decision rejected = resolve(x, request, chain);
+    if (rejected != null) {
+      return rejected;
+    }
+    Route route = x.route;
+    if (x.agent == null) {
+      if (!route.allowsAnonymous() || !route.requiredScopes().isEmpty()) {
+        return Decision.refused(
+            Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, UNAUTHENTICATED_DETAIL);
+      }
+      x.agent = x.client(request);
+    }
+    return null;
+  }
+
+  /**
+   * The resolvers in order behind the guard's reservation, the first that does not abstain deciding: sets
+   * the exchange's agent if one identifies, and answers the refusal of a rejected credential (charged to
+   * the client address), or {@code null}. The guard's token is given back unless the credential was
+   * rejected; one that throws rejects ({@value #RESOLVER_ERROR}).
+   */
+  private @Nullable Decision resolve(Exchange x, RequestView request, IdentityResolver[] resolvers) {
     AgentIdentity agent = null;
     String rejected = null;
     try {
-      for (IdentityResolver resolver : chain) {
+      for (IdentityResolver resolver : resolvers) {
         IdentityResult result;
         try {
           result = resolver.resolve(request);
@@ -216,16 +241,36 @@ final class HttpGate {
       charge(StateKeys.of(x.client(request)), x.reserved);
       return Decision.refused(Reason.UNAUTHENTICATED, rejected, UNAUTHENTICATED_DETAIL);
     }
-    Route route = x.route;
-    if (agent == null) {
-      if (!route.allowsAnonymous() || !route.requiredScopes().isEmpty()) {
-        return Decision.refused(
-            Reason.UNAUTHENTICATED, Decision.CAUSE_MISSING_CREDENTIAL, UNAUTHENTICATED_DETAIL);
-      }
-      agent = x.client(request);
-    }
     x.agent = agent;
     return null;
+  }
+
+  /**
+   * What the credential steps concluded for another chain of resolvers: an identity, no credential at all
+   * ({@code agent} and {@code refusal} both {@code null}), or a refusal (a rejected credential, or an
+   * address the guard refuses).
+   *
+   * @param client the client's identity by address, if the steps needed it
+   * @param notChecked whether the refusal is the guard's, with no credential checked
+   */
+  record Credential(
+      @Nullable AgentIdentity agent, @Nullable AgentIdentity client, @Nullable Decision refusal,
+      boolean notChecked) {}
+
+  /**
+   * Runs {@code resolvers} through the same two steps as every request's chain ({@link
+   * Step#CREDENTIAL_GUARD}, then {@link #resolve}): the admin endpoint's own check ({@link AdminEndpoint}),
+   * so that guessing its key spends the same allowance as guessing an agent's. Creates no per-identity
+   * state.
+   */
+  Credential identify(RequestView request, IdentityResolver[] resolvers) {
+    Exchange x = new Exchange(this, NO_ROUTE);
+    Decision refusal = credentialGuard(x, request, resolvers);
+    if (refusal == null) {
+      refusal = resolve(x, request, resolvers);
+    }
+    return new Credential(
+        refusal == null ? x.agent : null, x.knownClient(), refusal, CREDENTIALS_NOT_CHECKED.equals(x.cause));
   }
 
   /** {@link Step#SCOPES}: every scope the route requires. */

@@ -293,6 +293,26 @@ public final class HttpResponses {
   }
 
   /**
+   * The RFC 9457 body of a problem that is not a limiter decision (the admin endpoint's 400, 404, 405 and
+   * 501), UTF-8 JSON in the style of {@link #problemBody(Decision)}: {@code type}, {@code title}, {@code
+   * status} and {@code detail}, nothing else. Callers pass only text the server wrote, never request content.
+   */
+  static byte[] problemBody(String type, String title, int status, String detail) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(160);
+    try (JsonGenerator json = JSON.createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("type", type);
+      json.writeStringField("title", title);
+      json.writeNumberField("status", status);
+      json.writeStringField("detail", detail);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
    * The headers of a fail-closed adapter's 503 beside the body's {@code Content-Type}: {@code Retry-After}
    * in whole seconds, rounded up, at least 1.
    */

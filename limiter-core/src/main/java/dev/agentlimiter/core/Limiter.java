@@ -23,7 +23,9 @@ final class Limiter implements AgentLimiter {
   /** The decision core; package-private for the tests that read its tables. */
   final Engine engine;
 
-  private final HttpGate gate;
+  /** The HTTP steps before the policies; package-private for the admin endpoint's credential guard. */
+  final HttpGate gate;
+
   private final EngineAdmin admin;
 
   Limiter(Engine engine, HttpGate gate, EngineAdmin admin) {

@@ -229,17 +229,25 @@ final class PenaltyBox {
   }
 
   List<QuarantineStatus> all() {
-    long now = clock.now();
     List<QuarantineStatus> out = new ArrayList<>();
+    forEachQuarantined((key, status) -> out.add(status));
+    return out;
+  }
+
+  /**
+   * Tells {@code action} of every agent quarantined now, with its state key (from which {@link
+   * StateKeys#source} recovers its identity source), in no particular order.
+   */
+  void forEachQuarantined(java.util.function.BiConsumer<String, QuarantineStatus> action) {
+    long now = clock.now();
     for (Map.Entry<ScopedKey, Offences> e : cache.asMap().entrySet()) {
       QuarantineStatus s =
           e.getValue()
               .status(StateKeys.display(e.getKey().id), laneNames, e.getKey().scope, policyNames, now);
       if (s != null) {
-        out.add(s);
+        action.accept(e.getKey().id, s);
       }
     }
-    return out;
   }
 
   boolean isEmpty() {

@@ -25,6 +25,20 @@ final class StateKeys {
     return agent.key();
   }
 
+  /** The identity source a state key was made from: the inverse of {@link AgentIdentity#key()}'s prefix. */
+  static IdentitySource source(String key) {
+    if (key.isEmpty()) {
+      return IdentitySource.IP;
+    }
+    return switch (key.charAt(0)) {
+      case '\u0001' -> IdentitySource.API_KEY;
+      case '\u0002' -> IdentitySource.JWT;
+      case '\u0003' -> IdentitySource.PRINCIPAL;
+      case '\u0004' -> IdentitySource.MTLS;
+      default -> IdentitySource.IP;
+    };
+  }
+
   /** The agent id a state key was made from, as events and statuses report it. */
   static String display(String key) {
     return !key.isEmpty() && key.charAt(0) < 0x20 ? key.substring(1) : key;

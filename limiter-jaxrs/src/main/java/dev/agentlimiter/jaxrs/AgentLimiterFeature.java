@@ -35,6 +35,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers 500 through the response filters), with RESTEasy's end of request as a backstop. Refusals are
  * aborted responses, so the application's {@code ExceptionMapper}s never see or change them.
  *
+ * <p>With an {@linkplain AdapterBuilder#adminEndpoint admin endpoint} (none by default), the feature also
+ * registers a {@code @PreMatching} request filter: a request whose path <b>relative to the application's
+ * base URI</b> (as routes by path are matched) is under the endpoint's base path is aborted with the
+ * endpoint's answer before any resource is matched, so no resource, resource filter or {@code
+ * ExceptionMapper} sees it (response filters do, as for every aborted request). Its resolvers run before
+ * the application's post-matching authentication filters, so a {@code SecurityContext} principal is seen
+ * only if a pre-matching filter or the container set it.
+ *
  * <p>Thread-safe; one instance may serve several applications. <b>Engine failures never reach the
  * application</b>: the filter fails closed (503) by default, or open if configured. See {@code
  * docs/jaxrs.md} for the peer address, which Jakarta REST has no standard API for.
@@ -75,6 +83,7 @@ public final class AgentLimiterFeature implements Feature {
       return false;
     }
     Host host = Host.detect(context);
+    settings.adminEndpoint().ifPresent(admin -> context.register(new AdminFilter(admin, host), PRIORITY));
     context.register(new MethodBinder(settings, host, bound));
     return true;
   }

@@ -26,6 +26,12 @@ final class JaxRsRequestView implements RequestView {
     this.host = host;
   }
 
+  /** A view whose {@link #path()} is {@code path} (the admin endpoint's raw path), not the route table's. */
+  JaxRsRequestView(ContainerRequestContext request, Host host, String path) {
+    this(request, host);
+    this.path = path;
+  }
+
   @Override
   public String method() {
     return request.getMethod();

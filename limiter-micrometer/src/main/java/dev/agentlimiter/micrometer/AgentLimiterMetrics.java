@@ -308,9 +308,8 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
   }
 
   /**
-   * Counts a detector event in {@value #DETECTOR_EVENTS}. {@link LimiterEvent.RequestRefused} is not
-   * counted there: every such refusal is also a decision event, counted in {@value #DECISIONS}. Does
-   * nothing before {@link #bindTo}; never throws.
+   * Counts a detector event in {@value #DETECTOR_EVENTS}. Does nothing before {@link #bindTo}; never
+   * throws.
    */
   @Override
   public void onEvent(LimiterEvent event) {
@@ -522,7 +521,7 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
         type = PERMIT_RECLAIMED;
         policy = e.policy();
       } else {
-        return; // RequestRefused: its decision event counts it
+        return; // a kind of event this version does not know
       }
       long key =
           type

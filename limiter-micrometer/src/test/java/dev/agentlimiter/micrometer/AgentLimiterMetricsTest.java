@@ -179,7 +179,6 @@ class AgentLimiterMetricsTest {
     metrics.onEvent(new LimiterEvent.ReputationChanged("a", "api", 100, 50));
     metrics.onEvent(new LimiterEvent.BudgetExhausted("a", "tokens", -3, Duration.ofHours(1)));
     metrics.onEvent(new LimiterEvent.PermitReclaimed("a", "search", Duration.ofMinutes(10)));
-    metrics.onEvent(new LimiterEvent.RequestRefused("ip:192.0.2.1", Reason.UNAUTHENTICATED, "expired"));
 
     assertThat(detector("loop_detected", "api", "none")).isEqualTo(2.0);
     assertThat(detector("burst_detected", "api", "none")).isEqualTo(1.0);
@@ -188,7 +187,7 @@ class AgentLimiterMetricsTest {
     assertThat(detector("reputation_changed", "api", "none")).isEqualTo(1.0);
     assertThat(detector("budget_exhausted", "none", "none")).isEqualTo(1.0);
     assertThat(detector("permit_reclaimed", "search", "none")).isEqualTo(1.0);
-    // RequestRefused is a decision event too, and counted there only.
+    // a refusal before the policies is a decision event, counted in agentlimiter.decisions only
     assertThat(sum(registry, AgentLimiterMetrics.DETECTOR_EVENTS)).isEqualTo(8.0);
     assertThat(registry.find(AgentLimiterMetrics.DECISIONS).counters()).isEmpty();
   }

@@ -24,8 +24,7 @@ class LifecycleTest {
           new LimiterEvent.QuarantineReleased("a", "default"),
           new LimiterEvent.ReputationChanged("a", "api", 100, 75),
           new LimiterEvent.BudgetExhausted("a", "tokens", 0, Duration.ofMinutes(5)),
-          new LimiterEvent.PermitReclaimed("a", "api", Duration.ofMinutes(2)),
-          new LimiterEvent.RequestRefused("ip:192.0.2.1", Reason.INVALID_REQUEST, "malformed-json"));
+          new LimiterEvent.PermitReclaimed("a", "api", Duration.ofMinutes(2)));
 
   @Test
   void eventsBeforeBindingAreDroppedAndEventsAfterAreCounted() {

@@ -10,6 +10,7 @@ import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AdapterBuilder;
 import dev.agentlimiter.core.AdapterFlow;
 import dev.agentlimiter.core.AdapterOptions;
+import dev.agentlimiter.core.AdminEndpoint;
 import dev.agentlimiter.core.HttpResponses;
 import dev.agentlimiter.core.RouteTable;
 import jakarta.servlet.AsyncEvent;
@@ -50,6 +51,12 @@ import org.jspecify.annotations.Nullable;
  * #SETUP_PARAMETER} naming a {@link Setup} class, or through an embedded server's API. Thread-safe; one
  * instance serves every request. <b>Engine failures never reach the application</b>: the filter fails
  * closed (503) by default, or open if configured.
+ *
+ * <p>With an {@linkplain AdapterBuilder#adminEndpoint admin endpoint} (none by default), a request whose
+ * servlet path plus path info, in its canonical spelling, is under the endpoint's base path is answered by
+ * the endpoint before any route is looked up and never reaches the chain. <b>The filter's URL pattern must
+ * cover the base path</b> ({@code /*}, or the base path's own mapping), or the container never shows it
+ * those requests.
  */
 public final class AgentLimiterFilter implements Filter {
 
@@ -84,8 +91,11 @@ public final class AgentLimiterFilter implements Filter {
     return new Builder(Objects.requireNonNull(limiter, "limiter"));
   }
 
-  /** The configuration, fixed when the filter starts: the shared adapter flow, and every route by path. */
-  private record Config(AdapterFlow flow, RouteTable routes) {}
+  /**
+   * The configuration, fixed when the filter starts: the shared adapter flow, every route by path, and the
+   * admin endpoint if one is served.
+   */
+  private record Config(AdapterFlow flow, RouteTable routes, @Nullable AdminEndpoint admin) {}
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
@@ -109,7 +119,7 @@ public final class AgentLimiterFilter implements Filter {
     } catch (IllegalArgumentException e) {
       throw new ServletException("agent limiter filter: " + e.getMessage(), e); // two servlets of one simple name, say
     }
-    config = new Config(new AdapterFlow(options), routes);
+    config = new Config(new AdapterFlow(options), routes, options.adminEndpoint().orElse(null));
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -230,6 +240,11 @@ public final class AgentLimiterFilter implements Filter {
       return;
     }
     String path = RouteTable.canonical(pathWithinApplication(request));
+    AdminEndpoint admin = c.admin();
+    if (admin != null && admin.handles(path)) {
+      answer(admin, request, response);
+      return; // never reaches the chain
+    }
     RouteTable.Match match = c.routes().lookup(request.getMethod(), path);
     if (match == null) {
       chain.doFilter(request, response);
@@ -276,6 +291,42 @@ public final class AgentLimiterFilter implements Filter {
       }
     }
     pass.end(response.getStatus());
+  }
+
+  /** Answers a request of the admin endpoint's, from its raw path. */
+  private static void answer(AdminEndpoint admin, HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    AdminEndpoint.Response answer = admin.handle(new ServletRequestView(request, rawPathWithinApplication(request)));
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(answer.status());
+    for (Map.Entry<String, String> h : answer.headers()) {
+      if (h.getKey().equalsIgnoreCase("Content-Type")) {
+        response.setContentType(h.getValue());
+      } else {
+        response.setHeader(h.getKey(), h.getValue());
+      }
+    }
+    byte[] body = answer.body();
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  /**
+   * The request's path within the application as the client sent it, still percent-encoded: the request URI
+   * without the context path, which the admin endpoint splits before it decodes (so that {@code %2F} stays in
+   * its segment). Where the container's URI does not start with its context path as reported, the decoded
+   * path.
+   */
+  static String rawPathWithinApplication(HttpServletRequest request) {
+    String uri = request.getRequestURI();
+    String context = request.getContextPath();
+    if (uri != null && uri.startsWith(context == null ? "" : context)) {
+      String raw = uri.substring(context == null ? 0 : context.length());
+      return raw.isEmpty() ? "/" : raw;
+    }
+    return pathWithinApplication(request);
   }
 
   /**
