@@ -39,14 +39,22 @@ final class AuditLines {
 
   // ------------------------------------------------------------------------------------------ kinds
 
+  /**
+   * The cause the limiter gives a client address refused before its credential was checked, because it
+   * failed too many (core's {@code HttpGate.CREDENTIALS_NOT_CHECKED}).
+   */
+  static final String CREDENTIAL_FAILURES_EXHAUSTED = "credential-failures-exhausted";
+
   /** The kind of a decision line. */
   static LineKind kindOf(DecisionEvent e) {
     boolean enforced = e.refused() && !e.shadow();
     String scopeField = e.route().isPresent() ? "route" : e.decision().policy().isPresent() ? "policy" : null;
+    boolean authentication =
+        e.reason() == Reason.UNAUTHENTICATED || e.cause().filter(CREDENTIAL_FAILURES_EXHAUSTED::equals).isPresent();
     return new LineKind(
         DECISION,
         enforced,
-        e.reason() == Reason.UNAUTHENTICATED ? "authentication" : "web",
+        authentication ? "authentication" : "web",
         enforced ? "failure" : "success",
         e.reason().name(),
         e.shadow(),
@@ -153,7 +161,7 @@ final class AuditLines {
 
       g.writeObjectFieldStart("agentlimiter");
       g.writeStringField("reason", e.reason().name());
-      optional(g, "cause", d.cause().map(SafeText::clean).orElse(null));
+      optional(g, "cause", e.cause().map(SafeText::clean).orElse(null));
       optional(g, "policy", d.policy().map(SafeText::clean).orElse(null));
       names(g, "policies", e.policies());
       names(g, "lanes", e.lanes());

@@ -123,6 +123,18 @@ class AuditLogLinesTest {
   }
 
   @Test
+  void theCredentialGuardsRefusalIsAnAuthenticationEventToo() {
+    try (AuditFixture audit = new AuditFixture()) {
+      audit.log.onDecision(Events.refusal("ip:192.0.2.7").cause("credential-failures-exhausted").build());
+      assertThat(audit.only())
+          .containsEntry("event.category", List.of("authentication"))
+          .containsEntry("event.outcome", "failure")
+          .containsEntry("agentlimiter.reason", "RATE_LIMITED")
+          .containsEntry("agentlimiter.cause", "credential-failures-exhausted");
+    }
+  }
+
+  @Test
   void aDecisionOutsideHttpHasNoHttpFields() {
     try (AuditFixture audit = new AuditFixture()) {
       audit.log.onDecision(

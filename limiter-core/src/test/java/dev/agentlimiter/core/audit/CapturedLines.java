@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -29,7 +28,7 @@ final class CapturedLines extends AppenderBase<ILoggingEvent> {
       JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   final String loggerName;
-  private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+  private final List<ILoggingEvent> events = new ArrayList<>(); // guarded by this
 
   private CapturedLines(String loggerName) {
     this.loggerName = loggerName;
@@ -54,13 +53,19 @@ final class CapturedLines extends AppenderBase<ILoggingEvent> {
 
   @Override
   protected void append(ILoggingEvent event) {
-    events.add(event);
+    synchronized (this) {
+      events.add(event);
+    }
+  }
+
+  private synchronized List<ILoggingEvent> snapshot() {
+    return new ArrayList<>(events);
   }
 
   /** The raw lines, in order. */
   List<String> raw() {
     List<String> out = new ArrayList<>();
-    for (ILoggingEvent e : events) {
+    for (ILoggingEvent e : snapshot()) {
       out.add(e.getFormattedMessage());
     }
     return out;
@@ -69,7 +74,7 @@ final class CapturedLines extends AppenderBase<ILoggingEvent> {
   /** The levels, in order. */
   List<Level> levels() {
     List<Level> out = new ArrayList<>();
-    for (ILoggingEvent e : events) {
+    for (ILoggingEvent e : snapshot()) {
       out.add(e.getLevel());
     }
     return out;
@@ -84,7 +89,7 @@ final class CapturedLines extends AppenderBase<ILoggingEvent> {
     return out;
   }
 
-  int size() {
+  synchronized int size() {
     return events.size();
   }
 
