@@ -1,7 +1,10 @@
 package dev.agentlimiter.core.audit;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
@@ -33,7 +36,10 @@ final class AuditLines {
   static final String DROPPED = "audit-events-dropped";
 
   private static final JsonFactory JSON =
-      JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+      new JsonFactoryBuilder()
+          .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+          .characterEscapes(new PrintableAscii())
+          .build();
 
   private final StringWriter out = new StringWriter(1024);
 
@@ -301,6 +307,26 @@ final class AuditLines {
   }
 
   // ------------------------------------------------------------------------------------------ parts
+
+  /** JSON's escapes, and DEL too (JSON leaves it raw): with non-ASCII escaped, a line is printable ASCII. */
+  private static final class PrintableAscii extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    PrintableAscii() {
+      ascii[0x7f] = ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public @Nullable SerializableString getEscapeSequence(int ch) {
+      return null;
+    }
+  }
 
   private JsonGenerator start() throws IOException {
     out.getBuffer().setLength(0);

@@ -282,10 +282,10 @@ class AuditLogLinesTest {
   void everyLineIsPrintableAscii() {
     try (AuditFixture audit = new AuditFixture()) {
       audit.log.onDecision(
-          Events.refusal("agent-\u00e9\u65e5\u2028\u202e\n\"\\").path("/caf\u00e9\ud83d\ude00").build());
+          Events.refusal("agent-\u00e9\u65e5\u2028\u202e\n\u007f\"\\").path("/caf\u00e9\ud83d\ude00").build());
       Map<String, Object> line = audit.only();
       assertThat(line)
-          .containsEntry("user.id", "agent-\u00e9\u65e5\u2028\u202e\n\"\\")
+          .containsEntry("user.id", "agent-\u00e9\u65e5\u2028\u202e\n\u007f\"\\")
           .containsEntry("url.path", "/caf\u00e9\ud83d\ude00");
       assertThat(audit.lines.raw().get(0)).matches("[\\x20-\\x7e]+");
     }
