@@ -56,7 +56,8 @@ final class AuditLines {
     boolean enforced = e.refused() && !e.shadow();
     String scopeField = e.route().isPresent() ? "route" : e.decision().policy().isPresent() ? "policy" : null;
     boolean authentication =
-        e.reason() == Reason.UNAUTHENTICATED || e.cause().filter(CREDENTIAL_FAILURES_EXHAUSTED::equals).isPresent();
+        e.reason() == Reason.UNAUTHENTICATED
+            || e.cause().filter(CREDENTIAL_FAILURES_EXHAUSTED::equals).isPresent();
     return new LineKind(
         DECISION,
         enforced,

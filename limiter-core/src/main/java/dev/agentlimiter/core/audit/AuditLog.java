@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit log: a {@link LimiterListener} that writes one JSON line through SLF4J for every refusal, every
  * shadow route's "would refuse", every identity failure ({@link
- * dev.agentlimiter.api.Reason#UNAUTHENTICATED}), every detector {@link LimiterEvent} and, if {@linkplain Builder#logAdmissions asked}, every admission.
- * Field names follow the Elastic Common Schema, as nested objects ({@code "event":{"action":…}}); ours are
- * under {@code agentlimiter}. See {@code docs/observability.md} for an example of each line.
+ * dev.agentlimiter.api.Reason#UNAUTHENTICATED}, and the credential guard's refusal), every detector {@link
+ * LimiterEvent} and, if {@linkplain Builder#logAdmissions asked}, every admission. Field names follow the
+ * Elastic Common Schema, as nested objects ({@code "event":{"action":…}}); ours are under {@code
+ * agentlimiter}. See {@code docs/observability.md} for an example of each line.
  *
  * <pre>{@code
  * AuditLog audit = AuditLog.builder().build();
