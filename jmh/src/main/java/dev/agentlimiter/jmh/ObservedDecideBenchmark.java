@@ -121,7 +121,9 @@ public class ObservedDecideBenchmark {
       ids = new String[KEYS];
       for (int i = 0; i < KEYS; i++) {
         ids[i] = Fixtures.agentId(i);
-        cache.get(ids[i], factory);
+        if (!cache.get(ids[i], factory).tryConsume(1)) {
+          throw new IllegalStateException("the floor refused agent " + i);
+        }
       }
     }
   }

@@ -21,6 +21,16 @@ final class CompositeListener implements LimiterListener {
   }
 
   @Override
+  public boolean takesAdmissions() {
+    for (LimiterListener l : listeners) {
+      if (l.takesAdmissions()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
   public void onEvent(LimiterEvent event) {
     each(l -> l.onEvent(event));
   }

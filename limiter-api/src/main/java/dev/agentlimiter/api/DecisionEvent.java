@@ -35,7 +35,7 @@ public final class DecisionEvent {
   private final int status;
   private final boolean shadow;
   private final @Nullable String requestId;
-  private final Duration limiterTime;
+  private final long limiterNanos;
 
   private DecisionEvent(Builder b) {
     this.time = Objects.requireNonNull(b.time, "time");
@@ -53,7 +53,7 @@ public final class DecisionEvent {
     this.status = b.status;
     this.shadow = b.shadow;
     this.requestId = b.requestId;
-    this.limiterTime = b.limiterTime;
+    this.limiterNanos = b.limiterNanos;
   }
 
   /** A builder, for listeners' tests and for adapters that decide outside the engine. */
@@ -167,7 +167,12 @@ public final class DecisionEvent {
 
   /** The time the limiter itself spent on the request, not the application's. */
   public Duration limiterTime() {
-    return limiterTime;
+    return Duration.ofNanos(limiterNanos);
+  }
+
+  /** {@link #limiterTime()} in nanoseconds, for a meter that records it without a {@code Duration}. */
+  public long limiterTimeNanos() {
+    return limiterNanos;
   }
 
   @Override
@@ -194,7 +199,7 @@ public final class DecisionEvent {
     private int status;
     private boolean shadow;
     private @Nullable String requestId;
-    private Duration limiterTime = Duration.ZERO;
+    private long limiterNanos;
 
     private Builder() {}
 
@@ -300,7 +305,19 @@ public final class DecisionEvent {
       if (spent.isNegative()) {
         throw new IllegalArgumentException("decision event: limiterTime must not be negative, was " + spent);
       }
-      limiterTime = spent;
+      return limiterTimeNanos(spent.toNanos());
+    }
+
+    /**
+     * The limiter's own time on the request, in nanoseconds.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder limiterTimeNanos(long spentNanos) {
+      if (spentNanos < 0) {
+        throw new IllegalArgumentException("decision event: limiterTime must not be negative, was " + spentNanos + " ns");
+      }
+      limiterNanos = spentNanos;
       return this;
     }
 

@@ -22,6 +22,16 @@ public interface LimiterListener {
    */
   default void onDecision(DecisionEvent event) {}
 
+  /**
+   * Whether this listener wants the decision events of admitted requests (default {@code true}). When no
+   * installed listener does (the audit log without {@code logAdmissions}, say), the limiter builds no
+   * event for an admission at all, so that the allowed path costs nothing more; refusals, shadow
+   * refusals included, are always told. Read once, when the limiter is built.
+   */
+  default boolean takesAdmissions() {
+    return true;
+  }
+
   /** Called for every detector event: loops, bursts, quarantines, reputation, budgets, the leak guard. */
   default void onEvent(LimiterEvent event) {}
 

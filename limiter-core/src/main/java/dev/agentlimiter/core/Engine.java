@@ -43,8 +43,10 @@ final class Engine {
   final EngineClock clock;
   final StateStore store;
   private final LimiterListener listener;
-  /** Whether a listener other than the no-op is installed: no event is built for nobody. */
+  /** Whether a listener takes decision events: no event is built for nobody. */
   final boolean listening;
+  /** Whether one also takes admissions' events ({@link LimiterListener#takesAdmissions}). */
+  final boolean listeningAdmissions;
   /** Wall-clock nanoseconds since the epoch at engine nanos 0, for the events' time. */
   private final long epochAnchorNanos;
   private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
@@ -87,7 +89,8 @@ final class Engine {
     this.clock = clock;
     this.store = store;
     this.listener = listener;
-    this.listening = listener != LimiterListener.noop();
+    this.listening = takesDecisions(listener);
+    this.listeningAdmissions = listening && listener.takesAdmissions();
     this.epochAnchorNanos = epochAnchorNanos;
     this.box =
         new PenaltyBox(
@@ -155,6 +158,22 @@ final class Engine {
   }
 
   /**
+   * Whether {@code listener} takes decision events: not the no-op, and not a listener that only overrides
+   * {@code onEvent} (a detector-only listener), for which no event is built at all.
+   */
+  static boolean takesDecisions(LimiterListener listener) {
+    if (listener == LimiterListener.noop()) {
+      return false;
+    }
+    try {
+      return listener.getClass().getMethod("onDecision", DecisionEvent.class).getDeclaringClass()
+          != LimiterListener.class;
+    } catch (NoSuchMethodException | SecurityException e) {
+      return true;
+    }
+  }
+
+  /**
    * Tells the listener of an event. Nothing it throws reaches the caller, except a {@link
    * VirtualMachineError}, which is rethrown: callers that hold state when they emit release it first
    * (see {@link Pipeline} and {@link #enter(AgentRequest)}).
@@ -211,7 +230,7 @@ final class Engine {
         .policies(names(request.policies()))
         .lanes(lanes(request.policies()))
         .decision(decision)
-        .limiterTime(Duration.ofNanos(Math.max(0, spentNanos)))
+        .limiterTimeNanos(Math.max(0, spentNanos))
         .build();
   }
 
@@ -244,7 +263,7 @@ final class Engine {
     long started = listening ? System.nanoTime() : 0;
     Decision decision =
         defended(request.policies()) ? Pipeline.decide(this, request) : decideWithoutEvent(request);
-    if (listening) {
+    if (listening && (listeningAdmissions || !decision.isAllowed())) {
       tell(event(request, decision, clock.now(), System.nanoTime() - started), request.agent().key());
     } else if (!decision.isAllowed()) {
       refusedQuietly(request.agent(), decision);
@@ -263,6 +282,9 @@ final class Engine {
     }
     long started = System.nanoTime();
     Admission admission = enterQuietly(request);
+    if (!listeningAdmissions && admission.decision().isAllowed()) {
+      return admission; // nobody takes admissions: no event, nothing to wrap
+    }
     return new Told(this, request, admission, clock.now(), System.nanoTime() - started);
   }
 

@@ -11,7 +11,6 @@ import dev.agentlimiter.api.RequestFingerprint;
 import dev.agentlimiter.api.RequestView;
 import dev.agentlimiter.api.Route;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,16 +46,33 @@ final class Exchange implements Admission {
   /** The engine's admission of the policy steps, or the refusal of an HTTP step. */
   private Admission inner = PENDING;
 
-  // what the event needs, read while the request is current
-  private @Nullable String method;
-  private @Nullable String path;
-  private @Nullable String pattern;
-  private @Nullable String requestId;
-  private boolean shadow;
-  private long decidedAt;
-  private long spentNanos;
+  /** What the event needs, read while the request is current; only when a listener is installed. */
+  private @Nullable Observation observation;
   /** The HTTP status the client was answered, set by the adapter flow before it ends the exchange. */
   private volatile int status;
+
+  /** The event's fields read at admission: kept apart, so that no listener means no extra bytes. */
+  private static final class Observation {
+    final String method;
+    final String path;
+    final @Nullable String pattern;
+    final String requestId;
+    final boolean shadow;
+    final long decidedAt;
+    final long spentNanos;
+
+    Observation(
+        String method, String path, @Nullable String pattern, String requestId, boolean shadow, long decidedAt,
+        long spentNanos) {
+      this.method = method;
+      this.path = path;
+      this.pattern = pattern;
+      this.requestId = requestId;
+      this.shadow = shadow;
+      this.decidedAt = decidedAt;
+      this.spentNanos = spentNanos;
+    }
+  }
 
   @SuppressWarnings("UnusedVariable") // written through ENDED
   private volatile int ended;
@@ -91,14 +107,11 @@ final class Exchange implements Admission {
   /** Records what the event will carry; called once, on the request's thread, when a listener is installed. */
   void observed(
       RequestView request, @Nullable String routePattern, boolean inShadow, String id, long startedNanos) {
-    this.method = request.method();
-    this.path = request.path();
-    this.pattern = routePattern;
-    this.shadow = inShadow;
-    this.requestId = id;
     client(request);
-    this.decidedAt = gate.engine.clock.now();
-    this.spentNanos = System.nanoTime() - startedNanos;
+    this.observation =
+        new Observation(
+            request.method(), request.path(), routePattern, id, inShadow, gate.engine.clock.now(),
+            System.nanoTime() - startedNanos);
   }
 
   /** The client's identity by address if a step resolved it, else {@code null}. */
@@ -138,29 +151,30 @@ final class Exchange implements Admission {
     if (decision.isAllowed()) {
       engine.openRequests.decrement();
     }
-    if (engine.listening) {
+    if (engine.listening && observation != null) {
       AgentIdentity who = agent != null ? agent : client;
       engine.tell(event(engine, decision), who != null ? who.key() : "unknown");
     }
   }
 
   private DecisionEvent event(Engine engine, Decision decision) {
+    Observation o = Objects.requireNonNull(observation, "observed");
     int answered = status;
-    if (answered == 0 && !decision.isAllowed() && !shadow) {
+    if (answered == 0 && !decision.isAllowed() && !o.shadow) {
       answered = HttpResponses.status(decision);
     }
     DecisionEvent.Builder e =
         DecisionEvent.builder()
-            .time(engine.wallTime(decidedAt))
-            .method(method)
-            .route(pattern)
-            .path(path)
+            .time(engine.wallTime(o.decidedAt))
+            .method(o.method)
+            .route(o.pattern)
+            .path(o.path)
             .decision(decision)
             .cause(cause)
             .status(answered >= 100 && answered <= 999 ? answered : 0)
-            .shadow(shadow)
-            .requestId(requestId)
-            .limiterTime(Duration.ofNanos(Math.max(0, spentNanos)));
+            .shadow(o.shadow)
+            .requestId(o.requestId)
+            .limiterTimeNanos(Math.max(0, o.spentNanos));
     AgentIdentity c = client;
     if (c != null) {
       e.clientAddress(c.id().startsWith("ip:") ? c.id().substring(3) : c.id());

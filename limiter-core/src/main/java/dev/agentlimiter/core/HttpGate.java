@@ -122,9 +122,10 @@ final class HttpGate {
     if (x.decision().isAllowed()) {
       engine.openRequests.increment();
     }
-    if (engine.listening) {
+    boolean refused = !x.decision().isAllowed();
+    if (engine.listening && (refused || engine.listeningAdmissions)) {
       x.observed(request, pattern, shadow, requestIds.of(request), started);
-    } else if (!x.decision().isAllowed()) {
+    } else if (refused) {
       engine.refusedQuietly(x.agent().orElseGet(() -> x.client(request)), x.decision());
     }
     return x;

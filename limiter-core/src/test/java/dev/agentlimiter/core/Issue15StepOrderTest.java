@@ -36,8 +36,8 @@ class Issue15StepOrderTest {
   void theHttpStepsComeFirstAndThePolicyStepsPartitionTheRest() {
     assertThat(Step.HTTP)
         .containsExactly(Step.REQUEST_RULES, Step.CREDENTIAL_GUARD, Step.IDENTITY, Step.SCOPES, Step.BODY);
-    List<Step> joined = new ArrayList<>(Step.HTTP);
-    joined.addAll(Step.POLICY);
+    List<Step> joined = new ArrayList<>(List.of(Step.HTTP));
+    joined.addAll(List.of(Step.POLICY));
     assertThat(joined).isEqualTo(Step.ORDER);
   }
 

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.noop.NoopCounter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -168,8 +167,6 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
 
   private static final Set<String> OWN_TAG_KEYS =
       Set.of("outcome", "reason", "policy", "lane", "tier", "route", "method", "status", "type");
-
-  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
 
   private static final System.Logger LOG = System.getLogger(AgentLimiterMetrics.class.getName());
 
@@ -434,10 +431,6 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
     return status.isPresent() ? status.getAsInt() / 100 : 0;
   }
 
-  private static long nanos(Duration d) {
-    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
-  }
-
   /** The meters of one registry. */
   private final class Bound {
     final MeterRegistry registry;
@@ -489,7 +482,7 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
               | (long) lanes.indexOf(eventLanes.isEmpty() ? null : eventLanes.get(0)) << LANE_SHIFT
               | (long) tiers.indexOf(event.tier().orElse(null)) << TIER_SHIFT;
       decisions.get(key, newDecisionCounter).increment();
-      timers[outcome].record(nanos(event.limiterTime()), TimeUnit.NANOSECONDS);
+      timers[outcome].record(event.limiterTimeNanos(), TimeUnit.NANOSECONDS);
       if (isCredentialFailure(reason, decision, policy)) {
         credentialFailures.increment();
       }

@@ -193,7 +193,7 @@ final class AuditLines {
         g.writeEndArray();
       }
       g.writeBooleanField("shadow", e.shadow());
-      g.writeNumberField("limiter_time_ns", nanos(e.limiterTime()));
+      g.writeNumberField("limiter_time_ns", e.limiterTimeNanos());
       g.writeEndObject();
       g.writeEndObject();
     }
@@ -412,7 +412,4 @@ final class AuditLines {
     return d.getNano() == 0 || seconds == Long.MAX_VALUE ? seconds : seconds + 1;
   }
 
-  private static long nanos(Duration d) {
-    return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
-  }
 }

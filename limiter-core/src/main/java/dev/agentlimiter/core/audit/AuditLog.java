@@ -145,6 +145,12 @@ public final class AuditLog implements LimiterListener, AutoCloseable {
   }
 
   /** Queues the detector event's line, stamped with this log's clock; returns at once. Never throws. */
+  /** Whether admissions are logged: if not, the limiter builds no event for them. */
+  @Override
+  public boolean takesAdmissions() {
+    return logAdmissions;
+  }
+
   @Override
   public void onEvent(LimiterEvent event) {
     Instant now;
