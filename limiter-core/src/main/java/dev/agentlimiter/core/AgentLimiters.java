@@ -109,7 +109,7 @@ public final class AgentLimiters {
      * refusals is always listed.
      *
      * @throws IllegalArgumentException if {@code capacity} is not between 1 and 65,536 or the window is
-     *     shorter than a second
+     *     shorter than a second or longer than 365 days
      * @throws IllegalStateException if already set
      */
     public Builder topOffenders(int capacity, Duration window) {
