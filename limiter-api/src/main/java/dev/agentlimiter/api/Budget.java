@@ -2,6 +2,7 @@ package dev.agentlimiter.api;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cost budget whose cost is known only after the request (LLM tokens, money, rows exported). Before a
@@ -17,19 +18,15 @@ import java.util.Objects;
  * <p>Periods are fixed and in UTC: calendar days, calendar months, or fixed intervals counted from the
  * epoch. Policies naming the same budget draw from one balance per agent (linked budgets, for example an
  * agent's inbound lane and the egress calls made on its behalf); they must configure it identically.
- * Immutable.
+ *
+ * <p>Immutable and thread-safe; equal when every setting is equal. <b>New settings may be added, with
+ * defaults, in a minor release</b>, so build a budget only through {@link #named}.
  *
  * <pre>{@code
  * Budget tokens = Budget.named("llm-tokens").amount(2_000_000).perDay();
  * }</pre>
- *
- * @param name the budget's name, shared by linked policies
- * @param amount the budget per period, 1 to 10^15
- * @param reset how periods are cut
- * @param interval the period length for {@link Reset#FIXED}; {@code P1D} for daily, {@code P31D} (the
- *     longest month) for monthly
  */
-public record Budget(String name, long amount, Reset reset, Duration interval) {
+public final class Budget {
 
   /** How a budget's periods are cut. */
   public enum Reset {
@@ -41,12 +38,17 @@ public record Budget(String name, long amount, Reset reset, Duration interval) {
     FIXED
   }
 
+  private final String name;
+  private final long amount;
+  private final Reset reset;
+  private final Duration interval;
+
   /**
    * Validates.
    *
    * @throws IllegalArgumentException naming the field, if a value is out of range
    */
-  public Budget {
+  Budget(String name, long amount, Reset reset, Duration interval) {
     Names.check("budget", name);
     Checks.between("budget '" + name + "': amount", amount, 1, 1_000_000_000_000_000L);
     Objects.requireNonNull(reset, "reset");
@@ -60,11 +62,73 @@ public record Budget(String name, long amount, Reset reset, Duration interval) {
       throw new IllegalArgumentException(
           "budget '" + name + "': interval of a " + reset + " budget is fixed, but was " + interval);
     }
+    this.name = name;
+    this.amount = amount;
+    this.reset = reset;
+    this.interval = interval;
   }
 
   /** Starts a budget. */
   public static Amount named(String name) {
     return new Amount(Names.check("budget", name));
+  }
+
+  /** The budget's name, shared by linked policies. */
+  public String name() {
+    return name;
+  }
+
+  /** The budget per period, 1 to 10^15. */
+  public long amount() {
+    return amount;
+  }
+
+  /** How periods are cut. */
+  public Reset reset() {
+    return reset;
+  }
+
+  /**
+   * The period length for {@link Reset#FIXED}; {@code P1D} for daily, {@code P31D} (the longest month) for
+   * monthly.
+   */
+  public Duration interval() {
+    return interval;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof Budget other
+        && name.equals(other.name)
+        && amount == other.amount
+        && reset == other.reset
+        && interval.equals(other.interval);
+  }
+
+  /** The hash a record of the same components would have. */
+  @Override
+  public int hashCode() {
+    int h = name.hashCode();
+    h = 31 * h + Long.hashCode(amount);
+    h = 31 * h + reset.hashCode();
+    return 31 * h + interval.hashCode();
+  }
+
+  /** {@code Budget[name=llm-tokens, amount=2000000, reset=DAILY, interval=PT24H]}. */
+  @Override
+  public String toString() {
+    return "Budget[name="
+        + name
+        + ", amount="
+        + amount
+        + ", reset="
+        + reset
+        + ", interval="
+        + interval
+        + "]";
   }
 
   /** The second stage of {@link Budget#named}. */

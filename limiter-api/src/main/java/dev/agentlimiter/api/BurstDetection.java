@@ -1,6 +1,8 @@
 package dev.agentlimiter.api;
 
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fan-out detection: an agent's request count in the current short {@link #window()} is compared with its
@@ -8,22 +10,17 @@ import java.time.Duration;
  * the count exceeds {@link #factor()} times the baseline (never less than {@link #minimumRate()}), one
  * {@link LimiterEvent.BurstDetected} is emitted for the spike, however many windows it lasts. In
  * {@link Mode#THROTTLE} the requests over the threshold are also refused with
- * {@link Reason#RATE_LIMITED} until the window ends. Immutable.
+ * {@link Reason#RATE_LIMITED} until the window ends.
+ *
+ * <p>Immutable and thread-safe; equal when every setting is equal. <b>New settings may be added, with
+ * defaults, in a minor release</b>, so build a detector only through {@link #factor} and the
+ * {@code with…} methods.
  *
  * <pre>{@code
  * BurstDetection burst = BurstDetection.factor(8).withMode(BurstDetection.Mode.THROTTLE);
  * }</pre>
- *
- * @param factor how many times the baseline counts as a spike, 2 to 1,000 (default window 1 second)
- * @param window the short window, 1 ms to 1 hour
- * @param baseline the averaging horizon of the baseline, 2 to 10,000 windows (default 1 minute); idle
- *     windows decay it, and an agent idle for a whole horizon starts from zero
- * @param minimumRate the smallest baseline assumed, in requests per window, so a new or idle agent's first
- *     requests are not a spike (default 2)
- * @param mode report only (default) or throttle
  */
-public record BurstDetection(
-    int factor, Duration window, Duration baseline, long minimumRate, Mode mode) {
+public final class BurstDetection {
 
   /** What a detected spike does. */
   public enum Mode {
@@ -33,12 +30,18 @@ public record BurstDetection(
     THROTTLE
   }
 
+  private final int factor;
+  private final Duration window;
+  private final Duration baseline;
+  private final long minimumRate;
+  private final Mode mode;
+
   /**
    * Validates.
    *
    * @throws IllegalArgumentException naming the field, if a value is out of range
    */
-  public BurstDetection {
+  BurstDetection(int factor, Duration window, Duration baseline, long minimumRate, Mode mode) {
     Checks.between("burstDetection: factor", factor, 2, 1000);
     Checks.positive("burstDetection: window", window, Duration.ofHours(1));
     if (window.compareTo(Duration.ofMillis(1)) < 0) {
@@ -55,7 +58,12 @@ public record BurstDetection(
               + baseline);
     }
     Checks.between("burstDetection: minimumRate", minimumRate, 1, 1_000_000_000L);
-    java.util.Objects.requireNonNull(mode, "burstDetection: mode");
+    Objects.requireNonNull(mode, "burstDetection: mode");
+    this.factor = factor;
+    this.window = window;
+    this.baseline = baseline;
+    this.minimumRate = minimumRate;
+    this.mode = mode;
   }
 
   /** A report-only detector with a 1-second window, a 1-minute baseline and a minimum rate of 2. */
@@ -76,5 +84,75 @@ public record BurstDetection(
   /** This detector with another mode. */
   public BurstDetection withMode(Mode spikeMode) {
     return new BurstDetection(factor, window, baseline, minimumRate, spikeMode);
+  }
+
+  /** How many times the baseline counts as a spike, 2 to 1,000 (default window 1 second). */
+  public int factor() {
+    return factor;
+  }
+
+  /** The short window, 1 ms to 1 hour. */
+  public Duration window() {
+    return window;
+  }
+
+  /**
+   * The averaging horizon of the baseline, 2 to 10,000 windows (default 1 minute); idle windows decay it,
+   * and an agent idle for a whole horizon starts from zero.
+   */
+  public Duration baseline() {
+    return baseline;
+  }
+
+  /**
+   * The smallest baseline assumed, in requests per window, so a new or idle agent's first requests are not
+   * a spike (default 2).
+   */
+  public long minimumRate() {
+    return minimumRate;
+  }
+
+  /** Report only (default) or throttle. */
+  public Mode mode() {
+    return mode;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof BurstDetection other
+        && factor == other.factor
+        && window.equals(other.window)
+        && baseline.equals(other.baseline)
+        && minimumRate == other.minimumRate
+        && mode == other.mode;
+  }
+
+  /** The hash a record of the same components would have. */
+  @Override
+  public int hashCode() {
+    int h = Integer.hashCode(factor);
+    h = 31 * h + window.hashCode();
+    h = 31 * h + baseline.hashCode();
+    h = 31 * h + Long.hashCode(minimumRate);
+    return 31 * h + mode.hashCode();
+  }
+
+  /** {@code BurstDetection[factor=8, window=PT1S, baseline=PT1M, minimumRate=2, mode=REPORT]}. */
+  @Override
+  public String toString() {
+    return "BurstDetection[factor="
+        + factor
+        + ", window="
+        + window
+        + ", baseline="
+        + baseline
+        + ", minimumRate="
+        + minimumRate
+        + ", mode="
+        + mode
+        + "]";
   }
 }

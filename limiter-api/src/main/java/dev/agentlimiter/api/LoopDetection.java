@@ -1,6 +1,7 @@
 package dev.agentlimiter.api;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Retry-loop detection: the same {@link RequestFingerprint} from the same agent more than
@@ -20,35 +21,37 @@ import java.time.Duration;
  * anomaly), as does every repeat of a fingerprint made with {@link RequestFingerprint#of(long, long)}.
  *
  * <p><b>Requests with different fingerprints never affect each other</b>, and requests without a
- * fingerprint are never checked. Immutable.
+ * fingerprint are never checked.
+ *
+ * <p>Immutable and thread-safe; equal when every setting is equal. <b>New settings may be added, with
+ * defaults, in a minor release</b>, so build a detector only through {@link #after} and the {@code with…}
+ * methods.
  *
  * <pre>{@code
  * LoopDetection loops = LoopDetection.after(5).within(Duration.ofSeconds(10));
  * }</pre>
- *
- * @param repeats identical requests tolerated within the window, 1 to 64
- * @param window the sliding window, at most 1 day
- * @param errorRepeats failures in a row of one request after which its next repeat is refused, 1 to
- *     {@code repeats} (default half of {@code repeats}, rounded up)
- * @param backoff the first retry-after beyond the window's own (default 1 second)
- * @param maxBackoff the cap of the doubling retry-after (default 5 minutes, at least {@code backoff})
- * @param trackedFingerprints distinct recent requests remembered per agent, 1 to 256 (default 16); the
- *     least recently seen is forgotten first, which can only miss a loop, never invent one
  */
-public record LoopDetection(
-    int repeats,
-    Duration window,
-    int errorRepeats,
-    Duration backoff,
-    Duration maxBackoff,
-    int trackedFingerprints) {
+public final class LoopDetection {
+
+  private final int repeats;
+  private final Duration window;
+  private final int errorRepeats;
+  private final Duration backoff;
+  private final Duration maxBackoff;
+  private final int trackedFingerprints;
 
   /**
    * Validates.
    *
    * @throws IllegalArgumentException naming the field, if a value is out of range
    */
-  public LoopDetection {
+  LoopDetection(
+      int repeats,
+      Duration window,
+      int errorRepeats,
+      Duration backoff,
+      Duration maxBackoff,
+      int trackedFingerprints) {
     Checks.between("loopDetection: repeats", repeats, 1, 64);
     Checks.positive("loopDetection: window", window, Duration.ofDays(1));
     Checks.between("loopDetection: errorRepeats", errorRepeats, 1, repeats);
@@ -59,6 +62,12 @@ public record LoopDetection(
           "loopDetection: maxBackoff must be >= backoff (" + backoff + ") but was " + maxBackoff);
     }
     Checks.between("loopDetection: trackedFingerprints", trackedFingerprints, 1, 256);
+    this.repeats = repeats;
+    this.window = window;
+    this.errorRepeats = errorRepeats;
+    this.backoff = backoff;
+    this.maxBackoff = maxBackoff;
+    this.trackedFingerprints = trackedFingerprints;
   }
 
   /** Starts a detector that tolerates {@code repeats} identical requests. */
@@ -80,6 +89,88 @@ public record LoopDetection(
   /** This detector remembering another number of distinct requests per agent. */
   public LoopDetection withTrackedFingerprints(int count) {
     return new LoopDetection(repeats, window, errorRepeats, backoff, maxBackoff, count);
+  }
+
+  /** Identical requests tolerated within the window, 1 to 64. */
+  public int repeats() {
+    return repeats;
+  }
+
+  /** The sliding window, at most 1 day. */
+  public Duration window() {
+    return window;
+  }
+
+  /**
+   * Failures in a row of one request after which its next repeat is refused, 1 to {@link #repeats()}
+   * (default half of {@code repeats}, rounded up).
+   */
+  public int errorRepeats() {
+    return errorRepeats;
+  }
+
+  /** The first retry-after beyond the window's own (default 1 second). */
+  public Duration backoff() {
+    return backoff;
+  }
+
+  /** The cap of the doubling retry-after (default 5 minutes, at least {@link #backoff()}). */
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  /**
+   * Distinct recent requests remembered per agent, 1 to 256 (default 16); the least recently seen is
+   * forgotten first, which can only miss a loop, never invent one.
+   */
+  public int trackedFingerprints() {
+    return trackedFingerprints;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    return o instanceof LoopDetection other
+        && repeats == other.repeats
+        && window.equals(other.window)
+        && errorRepeats == other.errorRepeats
+        && backoff.equals(other.backoff)
+        && maxBackoff.equals(other.maxBackoff)
+        && trackedFingerprints == other.trackedFingerprints;
+  }
+
+  /** The hash a record of the same components would have. */
+  @Override
+  public int hashCode() {
+    int h = Integer.hashCode(repeats);
+    h = 31 * h + window.hashCode();
+    h = 31 * h + Integer.hashCode(errorRepeats);
+    h = 31 * h + backoff.hashCode();
+    h = 31 * h + maxBackoff.hashCode();
+    return 31 * h + Integer.hashCode(trackedFingerprints);
+  }
+
+  /**
+   * {@code LoopDetection[repeats=5, window=PT10S, errorRepeats=3, backoff=PT1S, maxBackoff=PT5M,
+   * trackedFingerprints=16]}.
+   */
+  @Override
+  public String toString() {
+    return "LoopDetection[repeats="
+        + repeats
+        + ", window="
+        + window
+        + ", errorRepeats="
+        + errorRepeats
+        + ", backoff="
+        + backoff
+        + ", maxBackoff="
+        + maxBackoff
+        + ", trackedFingerprints="
+        + trackedFingerprints
+        + "]";
   }
 
   /** The second stage of {@link LoopDetection#after}. */
