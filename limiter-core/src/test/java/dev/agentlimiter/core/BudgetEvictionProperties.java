@@ -13,6 +13,7 @@ import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Reason;
+import dev.agentlimiter.core.internal.engine.Limiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

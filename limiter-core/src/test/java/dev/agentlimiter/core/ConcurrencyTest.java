@@ -8,6 +8,8 @@ import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.core.internal.engine.Limiter;
+import dev.agentlimiter.core.internal.state.LocalPolicyState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

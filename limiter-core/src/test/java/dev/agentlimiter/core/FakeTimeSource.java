@@ -5,15 +5,15 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock the test moves by hand. Thread-safe. */
-final class FakeTimeSource implements TimeSource {
+public final class FakeTimeSource implements TimeSource {
 
   private final AtomicLong nanos;
 
-  FakeTimeSource(long startNanos) {
+  public FakeTimeSource(long startNanos) {
     this.nanos = new AtomicLong(startNanos);
   }
 
-  FakeTimeSource() {
+  public FakeTimeSource() {
     this(0);
   }
 
@@ -23,11 +23,11 @@ final class FakeTimeSource implements TimeSource {
   }
 
   /** Moves the clock; wraps around like {@link System#nanoTime()}. */
-  void advance(Duration duration) {
+  public void advance(Duration duration) {
     advanceNanos(duration.toNanos());
   }
 
-  void advanceNanos(long delta) {
+  public void advanceNanos(long delta) {
     nanos.addAndGet(delta);
   }
 }

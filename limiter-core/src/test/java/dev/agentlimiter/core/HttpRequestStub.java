@@ -29,11 +29,11 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  */
-final class HttpRequestStub implements RequestView {
+public final class HttpRequestStub implements RequestView {
 
   /** Opens a body stream; may throw, like a container that cannot provide the body. */
   @FunctionalInterface
-  interface BodySource {
+  public interface BodySource {
     InputStream open() throws IOException;
   }
 
@@ -61,17 +61,17 @@ final class HttpRequestStub implements RequestView {
   }
 
   /** A builder for {@code GET /} from {@code 192.0.2.1}, no header, an empty body. */
-  static Builder builder() {
+  public static Builder builder() {
     return new Builder();
   }
 
   /** A builder for {@code GET path}. */
-  static Builder get(String path) {
+  public static Builder get(String path) {
     return builder().method("GET").path(path);
   }
 
   /** A builder for {@code POST path}. */
-  static Builder post(String path) {
+  public static Builder post(String path) {
     return builder().method("POST").path(path);
   }
 
@@ -124,7 +124,7 @@ final class HttpRequestStub implements RequestView {
   }
 
   /** How many times {@link #body()} was called. */
-  int bodyOpens() {
+  public int bodyOpens() {
     return bodyOpens;
   }
 
@@ -134,7 +134,7 @@ final class HttpRequestStub implements RequestView {
   }
 
   /** Builds an {@link HttpRequestStub}. Not thread-safe. */
-  static final class Builder {
+  public static final class Builder {
     private String method = "GET";
     private String path = "/";
     private @Nullable String query;
@@ -146,35 +146,35 @@ final class HttpRequestStub implements RequestView {
 
     private Builder() {}
 
-    Builder method(String value) {
+    public Builder method(String value) {
       method = value.toUpperCase(Locale.ROOT);
       return this;
     }
 
-    Builder path(String value) {
+    public Builder path(String value) {
       path = value;
       return this;
     }
 
-    Builder query(@Nullable String value) {
+    public Builder query(@Nullable String value) {
       query = value;
       return this;
     }
 
     /** The direct peer's address, as the container reports it. */
-    Builder peer(String value) {
+    public Builder peer(String value) {
       peer = value;
       return this;
     }
 
     /** Adds a value to a header (names are case-insensitive; repeated calls add values in order). */
-    Builder header(String name, String value) {
+    public Builder header(String name, String value) {
       headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
       return this;
     }
 
     /** Adds several values to a header, in order. */
-    Builder headers(String name, String... values) {
+    public Builder headers(String name, String... values) {
       for (String value : values) {
         header(name, value);
       }
@@ -182,58 +182,58 @@ final class HttpRequestStub implements RequestView {
     }
 
     /** Removes every value of a header. */
-    Builder removeHeader(String name) {
+    public Builder removeHeader(String name) {
       headers.remove(name);
       return this;
     }
 
     /** The body as bytes; does not set {@code Content-Length}. */
-    Builder body(byte[] bytes) {
+    public Builder body(byte[] bytes) {
       byte[] copy = bytes.clone();
       body = () -> new ByteArrayInputStream(copy);
       return this;
     }
 
     /** The body as UTF-8 text; does not set {@code Content-Length}. */
-    Builder body(String text) {
+    public Builder body(String text) {
       return body(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The body as bytes, with a matching {@code Content-Length}. */
-    Builder bodyWithLength(byte[] bytes) {
+    public Builder bodyWithLength(byte[] bytes) {
       return body(bytes).header("Content-Length", String.valueOf(bytes.length));
     }
 
     /** The body from a source called on each {@link RequestView#body()}. */
-    Builder body(BodySource source) {
+    public Builder body(BodySource source) {
       body = Objects.requireNonNull(source, "source");
       return this;
     }
 
     /** The body as one given stream (returned by every {@link RequestView#body()} call). */
-    Builder bodyStream(InputStream stream) {
+    public Builder bodyStream(InputStream stream) {
       Objects.requireNonNull(stream, "stream");
       body = () -> stream;
       return this;
     }
 
-    Builder principal(@Nullable Principal value) {
+    public Builder principal(@Nullable Principal value) {
       principal = value;
       return this;
     }
 
     /** A principal with the given name. */
-    Builder principal(String name) {
+    public Builder principal(String name) {
       return principal(new NamedPrincipal(name));
     }
 
-    Builder clientCertificates(X509Certificate... chain) {
+    public Builder clientCertificates(X509Certificate... chain) {
       certificates.clear();
       certificates.addAll(List.of(chain));
       return this;
     }
 
-    HttpRequestStub build() {
+    public HttpRequestStub build() {
       return new HttpRequestStub(this);
     }
   }

@@ -15,6 +15,7 @@ import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.RequestFingerprint;
 import dev.agentlimiter.api.RequestRules;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.http.HttpResponses;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
 import java.nio.charset.StandardCharsets;

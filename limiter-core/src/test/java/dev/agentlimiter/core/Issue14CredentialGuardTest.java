@@ -14,6 +14,7 @@ import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.RequestView;
 import dev.agentlimiter.api.Route;
+import dev.agentlimiter.core.http.HttpResponses;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
 import java.io.IOException;

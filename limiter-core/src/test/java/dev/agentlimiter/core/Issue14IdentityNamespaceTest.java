@@ -19,6 +19,7 @@ import dev.agentlimiter.api.RequestFingerprint;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
+import dev.agentlimiter.core.internal.state.StateKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -9,6 +9,9 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.core.internal.engine.Limiter;
+import dev.agentlimiter.core.internal.state.AgentKey;
+import dev.agentlimiter.core.internal.state.LocalPolicyState;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -5,17 +5,17 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
-import java.util.List;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** Keeps every event and decision. Thread-safe. */
-final class RecordingListener implements LimiterListener {
+public final class RecordingListener implements LimiterListener {
 
   final Collection<LimiterEvent> events = new ConcurrentLinkedQueue<>();
   final Collection<Decision> decisions = new ConcurrentLinkedQueue<>();
   /** Every decision event, one per request. */
-  final Collection<DecisionEvent> requests = new ConcurrentLinkedQueue<>();
+  public final Collection<DecisionEvent> requests = new ConcurrentLinkedQueue<>();
 
   @Override
   public void onDecision(DecisionEvent event) {

@@ -1,6 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
-import dev.agentlimiter.core.AdminEndpoint;
+import dev.agentlimiter.core.http.AdminEndpoint;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;

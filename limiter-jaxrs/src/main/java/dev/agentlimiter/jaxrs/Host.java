@@ -1,6 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
-import dev.agentlimiter.core.AdapterFlow;
+import dev.agentlimiter.core.http.AdapterFlow;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.FeatureContext;
 import org.jspecify.annotations.Nullable;

@@ -1,7 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
-import dev.agentlimiter.core.AdapterFlow;
-import dev.agentlimiter.core.HttpResponses;
+import dev.agentlimiter.core.http.AdapterFlow;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package dev.agentlimiter.jaxrs;
 
 import dev.agentlimiter.api.Route;
-import dev.agentlimiter.core.AdapterFlow;
-import dev.agentlimiter.core.HttpResponses;
-import dev.agentlimiter.core.RouteTable;
+import dev.agentlimiter.core.http.AdapterFlow;
+import dev.agentlimiter.core.http.HttpResponses;
+import dev.agentlimiter.core.http.RouteTable;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;

@@ -2,9 +2,9 @@ package dev.agentlimiter.jaxrs;
 
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
-import dev.agentlimiter.core.AdapterFlow;
-import dev.agentlimiter.core.AdapterOptions;
-import dev.agentlimiter.core.RouteTable;
+import dev.agentlimiter.core.http.AdapterFlow;
+import dev.agentlimiter.core.http.AdapterOptions;
+import dev.agentlimiter.core.http.RouteTable;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;

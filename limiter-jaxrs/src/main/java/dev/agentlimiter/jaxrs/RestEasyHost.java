@@ -1,6 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
-import dev.agentlimiter.core.AdapterFlow;
+import dev.agentlimiter.core.http.AdapterFlow;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import org.jboss.resteasy.core.ResteasyContext;
 import org.jboss.resteasy.plugins.server.Cleanables;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.IdentitySource;
-import dev.agentlimiter.core.AdminEndpoint;
+import dev.agentlimiter.core.http.AdminEndpoint;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.identity.InMemoryApiKeyStore;
 import java.net.URI;

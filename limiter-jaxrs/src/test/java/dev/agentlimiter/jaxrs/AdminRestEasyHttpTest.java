@@ -1,7 +1,7 @@
 package dev.agentlimiter.jaxrs;
 
 import dev.agentlimiter.api.AgentLimiter;
-import dev.agentlimiter.core.AdminEndpoint;
+import dev.agentlimiter.core.http.AdminEndpoint;
 import dev.agentlimiter.servlet.contract.AdminHttpSuite;
 import dev.agentlimiter.servlet.contract.Apps;
 import dev.agentlimiter.servlet.contract.Issue14HttpSuite;

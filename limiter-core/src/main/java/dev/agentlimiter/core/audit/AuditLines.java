@@ -11,7 +11,7 @@ import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
-import dev.agentlimiter.core.HttpResponses;
+import dev.agentlimiter.core.http.HttpResponses;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
