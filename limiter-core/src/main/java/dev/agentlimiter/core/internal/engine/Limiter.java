@@ -21,10 +21,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Limiter implements AgentLimiter {
 
-  /** The decision core; package-private for the tests that read its tables. */
+  /** The decision core; public (in an unexported package) for the tests that read its tables. */
   public final Engine engine;
 
-  /** The HTTP steps before the policies; package-private for the admin endpoint's credential guard. */
+  /**
+   * The HTTP steps before the policies; public (in an unexported package) for the admin endpoint's
+   * credential guard.
+   */
   public final HttpGate gate;
 
   private final EngineAdmin admin;
