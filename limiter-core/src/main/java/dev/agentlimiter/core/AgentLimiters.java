@@ -18,7 +18,6 @@ import dev.agentlimiter.core.internal.state.EngineClock;
 import dev.agentlimiter.core.internal.state.LocalStateStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -354,8 +353,10 @@ public final class AgentLimiters {
               trusted,
               forwardedHeader != null ? forwardedHeader : ForwardedHeader.X_FORWARDED_FOR,
               64);
-      EngineClock clock = new EngineClock(timeSource != null ? timeSource : TimeSource.system());
-      Instant wall = (wallClock != null ? wallClock : Clock.systemUTC()).instant();
+      EngineClock clock =
+          new EngineClock(
+              timeSource != null ? timeSource : TimeSource.system(),
+              (wallClock != null ? wallClock : Clock.systemUTC()).instant());
       long maximum =
           maximumTrackedAgents == -1 ? DEFAULT_MAXIMUM_TRACKED_AGENTS : maximumTrackedAgents;
       Duration idle = idleExpiry != null ? idleExpiry : DEFAULT_IDLE_EXPIRY;
@@ -386,7 +387,6 @@ public final class AgentLimiters {
               List.copyOf(policies),
               maximum,
               idle,
-              Math.addExact(Math.multiplyExact(wall.getEpochSecond(), 1_000_000_000L), wall.getNano()),
               offenders);
       return new Limiter(engine, new HttpGate(engine, http, maximum), new EngineAdmin(engine, offenders));
     }

@@ -47,15 +47,13 @@ public final class BudgetLedger {
   public static final int OUT_LENGTH = 4;
 
   private final EngineClock clock;
-  private final long epochAnchorNanos;
   private final Cache<ScopedKey, Balance> cache;
   private final int rememberedSlots;
   private final long salt = ThreadLocalRandom.current().nextLong();
   private final ConcurrentHashMap<Integer, Remembered> remembered = new ConcurrentHashMap<>();
 
-  public BudgetLedger(EngineClock clock, long epochAnchorNanos, long maximum, Duration idle) {
+  public BudgetLedger(EngineClock clock, long maximum, Duration idle) {
     this.clock = clock;
-    this.epochAnchorNanos = epochAnchorNanos;
     this.rememberedSlots = EvictionLedger.slotsFor(maximum);
     long idleNanos = idle.toNanos();
     this.cache =
@@ -150,7 +148,7 @@ public final class BudgetLedger {
   }
 
   long epoch(long engineNanos) {
-    return epochAnchorNanos + engineNanos;
+    return clock.epochNanos(engineNanos);
   }
 
   /** A reservation to settle later. */

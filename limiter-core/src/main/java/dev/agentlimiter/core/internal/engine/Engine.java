@@ -56,7 +56,6 @@ public final class Engine {
   /** Whether one also takes admissions' events ({@link LimiterListener#takesAdmissions}). */
   final boolean listeningAdmissions;
   /** Wall-clock nanoseconds since the epoch at engine nanos 0, for the events' time. */
-  private final long epochAnchorNanos;
   private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
 
   /** Every policy bound so far, for the operator's view of one agent. */
@@ -91,7 +90,6 @@ public final class Engine {
       List<Policy> policies,
       long maximumAgents,
       Duration idleExpiry,
-      long epochAnchorNanos,
       TopOffenders offenders) {
     this.offenders = offenders;
     this.clock = clock;
@@ -99,7 +97,6 @@ public final class Engine {
     this.listener = listener;
     this.listening = takesDecisions(listener);
     this.listeningAdmissions = listening && listener.takesAdmissions();
-    this.epochAnchorNanos = epochAnchorNanos;
     this.box =
         new PenaltyBox(
             clock,
@@ -109,7 +106,7 @@ public final class Engine {
             id -> policyNames.getOrDefault(id, "unknown"));
     this.watches = new WatchTable(clock, maximumAgents, idleExpiry);
     this.inFlight = new InFlightTable(maximumAgents);
-    this.budgets = new BudgetLedger(clock, epochAnchorNanos, maximumAgents, idleExpiry);
+    this.budgets = new BudgetLedger(clock, maximumAgents, idleExpiry);
     for (Policy policy : policies) {
       bind(policy);
     }
@@ -226,8 +223,7 @@ public final class Engine {
 
   /** The wall-clock time of engine reading {@code now}. */
   Instant wallTime(long now) {
-    long nanos = epochAnchorNanos + now;
-    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    return clock.instant(now);
   }
 
   /** The event of a request outside HTTP: its agent, policies and lanes, decided at {@code now}. */
