@@ -243,7 +243,7 @@ public final class AdminEndpoint {
       try {
         result = resolver.resolve(request);
       } catch (RuntimeException e) {
-        result = new IdentityResult.Rejected(HttpGate.RESOLVER_ERROR);
+        result = new IdentityResult.Rejected(IdentityResult.Rejected.RESOLVER_ERROR);
       }
       if (result instanceof IdentityResult.Identified identified) {
         return new HttpGate.Credential(identified.identity(), null, null, false);
