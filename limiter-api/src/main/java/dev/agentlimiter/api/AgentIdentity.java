@@ -30,7 +30,8 @@ public final class AgentIdentity {
    *
    * @param id the stable agent id; non-empty, at most {@value #MAX_ID_LENGTH} characters, no control
    *     characters
-   * @param tier the plan or tier that selects policy overrides, for example {@code "free"} or {@code "pro"}
+   * @param tier the plan or tier that selects policy overrides, for example {@code "free"} or {@code "pro"};
+   *     a {@linkplain Grammar#isTier tier}: not blank
    * @param scopes the permissions granted to this identity (an immutable copy is kept)
    * @param source how the identity was established
    * @throws IllegalArgumentException if the id is empty, longer than {@value #MAX_ID_LENGTH} characters or
@@ -50,9 +51,7 @@ public final class AgentIdentity {
         throw new IllegalArgumentException("agent id: control character at index " + i);
       }
     }
-    if (tier.isBlank()) {
-      throw new IllegalArgumentException("agent tier: must not be blank");
-    }
+    Grammar.checkTier("agent tier:", tier);
     this.id = id;
     this.tier = tier;
     this.scopes = Set.copyOf(scopes);

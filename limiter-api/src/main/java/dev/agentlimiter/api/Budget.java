@@ -49,7 +49,7 @@ public final class Budget {
    * @throws IllegalArgumentException naming the field, if a value is out of range
    */
   Budget(String name, long amount, Reset reset, Duration interval) {
-    Names.check("budget", name);
+    Grammar.checkName("budget: name", name);
     Checks.between("budget '" + name + "': amount", amount, 1, 1_000_000_000_000_000L);
     Objects.requireNonNull(reset, "reset");
     Checks.positive("budget '" + name + "': interval", interval, Duration.ofDays(366));
@@ -70,7 +70,7 @@ public final class Budget {
 
   /** Starts a budget. */
   public static Amount named(String name) {
-    return new Amount(Names.check("budget", name));
+    return new Amount(Grammar.checkName("budget: name", name));
   }
 
   /** The budget's name, shared by linked policies. */

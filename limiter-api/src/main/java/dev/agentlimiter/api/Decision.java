@@ -12,6 +12,11 @@ import org.jspecify.annotations.Nullable;
  * <p>The <em>binding</em> limit is the one that decided: for a denial, the limit that needs the longest
  * wait; for an admission, the limit with the fewest tokens left. {@link #limits()} holds the state of every
  * limit evaluated, for the {@code RateLimit} fields.
+ *
+ * <p>Every cause the limiter itself gives is written once: the request-level causes are the {@code CAUSE_*}
+ * constants here, a rejected credential's are the constants of {@link IdentityResult.Rejected}, and a
+ * quarantine's is the reason of the refusal that boxed the agent ({@link #quarantined}). The table in {@code
+ * docs/identity.md} lists them all.
  */
 public final class Decision {
 
@@ -25,12 +30,39 @@ public final class Decision {
   public static final String CAUSE_BODY_TOO_LARGE = "body-too-large";
 
   /**
+   * {@link Reason#INVALID_REQUEST}: on a route with a body limit, the {@code Content-Length} is not a
+   * number, or its values disagree (400).
+   */
+  public static final String CAUSE_MALFORMED_CONTENT_LENGTH = "malformed-content-length";
+
+  /**
    * {@link Reason#INVALID_REQUEST}: the body is not one acceptable JSON document (400). Finer causes start
-   * with this one: {@code malformed-json}, {@code malformed-json.duplicate-key}, {@code
-   * malformed-json.invalid-utf8}, {@code malformed-json.trailing-content}, {@code malformed-json.too-deep},
-   * {@code malformed-json.too-large}, {@code malformed-json.empty}.
+   * with this one and a dot: {@code malformed-json.duplicate-key}, {@code malformed-json.invalid-utf8},
+   * {@code malformed-json.trailing-content}, {@code malformed-json.too-deep}, {@code
+   * malformed-json.too-large}, {@code malformed-json.empty}.
    */
   public static final String CAUSE_MALFORMED_JSON = "malformed-json";
+
+  /** {@link #CAUSE_MALFORMED_JSON}, finer: the body holds no JSON value at all (400). */
+  public static final String CAUSE_MALFORMED_JSON_EMPTY = CAUSE_MALFORMED_JSON + ".empty";
+
+  /** {@link #CAUSE_MALFORMED_JSON}, finer: an object has the same key twice (400). */
+  public static final String CAUSE_MALFORMED_JSON_DUPLICATE_KEY = CAUSE_MALFORMED_JSON + ".duplicate-key";
+
+  /** {@link #CAUSE_MALFORMED_JSON}, finer: the body is not UTF-8 (UTF-16 and UTF-32 included) (400). */
+  public static final String CAUSE_MALFORMED_JSON_INVALID_UTF8 = CAUSE_MALFORMED_JSON + ".invalid-utf8";
+
+  /** {@link #CAUSE_MALFORMED_JSON}, finer: something follows the JSON document (400). */
+  public static final String CAUSE_MALFORMED_JSON_TRAILING_CONTENT = CAUSE_MALFORMED_JSON + ".trailing-content";
+
+  /** {@link #CAUSE_MALFORMED_JSON}, finer: objects and arrays are nested deeper than the limit (400). */
+  public static final String CAUSE_MALFORMED_JSON_TOO_DEEP = CAUSE_MALFORMED_JSON + ".too-deep";
+
+  /**
+   * {@link #CAUSE_MALFORMED_JSON}, finer: the document, or a string, name or number in it, or its number of
+   * tokens, exceeds its limit (400).
+   */
+  public static final String CAUSE_MALFORMED_JSON_TOO_LARGE = CAUSE_MALFORMED_JSON + ".too-large";
 
   /** {@link Reason#INVALID_REQUEST}: the body could not be read from the connection (400). */
   public static final String CAUSE_UNREADABLE_BODY = "unreadable-body";
@@ -40,6 +72,13 @@ public final class Decision {
 
   /** {@link Reason#FORBIDDEN}: the identity lacks a scope the route requires (403). */
   public static final String CAUSE_MISSING_SCOPE = "missing-scope";
+
+  /**
+   * {@link Reason#RATE_LIMITED} by the credential-failure guard, <b>in the {@link DecisionEvent} only</b>
+   * (the decision, a policy's refusal, carries no cause): the client address failed too many credentials,
+   * and its own was not checked (429).
+   */
+  public static final String CAUSE_CREDENTIAL_FAILURES_EXHAUSTED = "credential-failures-exhausted";
 
   /** The longest {@link #detail()}. */
   public static final int MAX_DETAIL_LENGTH = 512;

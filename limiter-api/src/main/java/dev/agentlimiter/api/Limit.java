@@ -147,7 +147,7 @@ public final class Limit {
    */
   public Limit named(String newName) {
     return new Limit(
-        Names.check("limit", newName), capacity, refillTokens, refillPeriod, initialTokens);
+        Grammar.checkName("limit: name", newName), capacity, refillTokens, refillPeriod, initialTokens);
   }
 
   /**

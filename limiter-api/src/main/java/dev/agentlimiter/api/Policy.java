@@ -55,7 +55,7 @@ public final class Policy {
    * @throws IllegalArgumentException if the name is not 1 to 64 letters, digits, '.', '_' or '-'
    */
   public static Builder named(String name) {
-    return new Builder(Names.check("policy", name));
+    return new Builder(Grammar.checkName("policy: name", name));
   }
 
   /**
@@ -220,7 +220,7 @@ public final class Policy {
         throw new IllegalStateException(
             "policy '" + name + "': lane was already set to '" + lane + "'");
       }
-      lane = Names.check("policy '" + name + "': lane", laneName);
+      lane = Grammar.checkName("policy '" + name + "': lane: name", laneName);
       return this;
     }
 

@@ -131,7 +131,7 @@ public final class RequestRules {
      * @throws IllegalArgumentException if the name is not an HTTP token or is already required
      */
     public Builder requireHeader(String name) {
-      String lower = Names.httpToken("required header", name).toLowerCase(Locale.ROOT);
+      String lower = Grammar.httpToken("required header", name).toLowerCase(Locale.ROOT);
       if (!headers.add(lower)) {
         throw new IllegalArgumentException("required header '" + name + "' is listed twice");
       }
@@ -149,8 +149,8 @@ public final class RequestRules {
         throw new IllegalArgumentException(
             "content type: must be type/subtype but was '" + mediaType + "'");
       }
-      Names.httpToken("content type", mediaType.substring(0, slash));
-      Names.httpToken("content type", mediaType.substring(slash + 1));
+      Grammar.httpToken("content type", mediaType.substring(0, slash));
+      Grammar.httpToken("content type", mediaType.substring(slash + 1));
       if (!types.add(mediaType.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("content type '" + mediaType + "' is listed twice");
       }

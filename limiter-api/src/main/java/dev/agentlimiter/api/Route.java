@@ -166,7 +166,7 @@ public final class Route {
      *     is already required
      */
     public Builder requireScope(String scope) {
-      if (!scopes.add(Names.scope(scope))) {
+      if (!scopes.add(Grammar.checkScope("scope:", scope))) {
         throw new IllegalArgumentException("route: scope '" + scope + "' is listed twice");
       }
       return this;

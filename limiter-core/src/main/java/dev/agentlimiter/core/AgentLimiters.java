@@ -1,6 +1,7 @@
 package dev.agentlimiter.core;
 
 import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.Grammar;
 import dev.agentlimiter.api.IdentityResolver;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.LimiterListener;
@@ -202,9 +203,7 @@ public final class AgentLimiters {
     public Builder tierOverride(String tier, Policy replaced, Policy replacement) {
       Objects.requireNonNull(replaced, "replaced");
       Objects.requireNonNull(replacement, "replacement");
-      if (tier.isBlank()) {
-        throw new IllegalArgumentException("tierOverride: tier must not be blank");
-      }
+      Grammar.checkTier("tierOverride: tier", tier);
       if (replaced.name().equals(replacement.name())) {
         throw new IllegalArgumentException(
             "tierOverride '" + tier + "': the replacement of policy '" + replaced.name()

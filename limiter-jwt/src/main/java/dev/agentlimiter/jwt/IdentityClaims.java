@@ -94,7 +94,12 @@ final class IdentityClaims {
     return scopes;
   }
 
-  /** Non-empty, at most {@code maxLength} characters, no whitespace or control characters. */
+  /**
+   * Non-empty, at most {@code maxLength} characters, no whitespace or control characters: what a token may
+   * claim. For a tier this is stricter than {@link dev.agentlimiter.api.Grammar#isTier} (every word is a
+   * tier); a scope claim may hold words that are not {@linkplain dev.agentlimiter.api.Grammar#isScope
+   * scopes}, which no route can require.
+   */
   private static boolean word(String s, int maxLength) {
     if (s.isEmpty() || s.length() > maxLength) {
       return false;

@@ -23,6 +23,7 @@ import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.Beta;
 import dev.agentlimiter.api.IdentityResolver;
 import dev.agentlimiter.api.IdentityResult;
+import dev.agentlimiter.api.IdentityResult.Rejected;
 import dev.agentlimiter.api.RequestView;
 import java.net.InetAddress;
 import java.net.MalformedURLException;
@@ -76,46 +77,52 @@ import org.jspecify.annotations.Nullable;
 @Beta
 public final class JwtIdentityResolver implements IdentityResolver {
 
-  /**
-   * The bearer value is too long, or JWT-shaped but not a well-formed signed JWT; also anything unexpected.
-   */
-  public static final String MALFORMED = "malformed";
-
-  /** The token's {@code alg} is not in the allow-list (always the case for {@code none}). */
-  public static final String ALGORITHM_NOT_ALLOWED = "algorithm-not-allowed";
-
-  /** The token is a JWE (five segments). Encrypted tokens are never accepted. */
-  public static final String ENCRYPTED_NOT_ACCEPTED = "encrypted-not-accepted";
-
-  /** No key that may verify the token's algorithm has the token's key id, even after a refetch. */
-  public static final String UNKNOWN_KEY = "unknown-key";
-
-  /** The JWK set could not be fetched or parsed, and no cached set is valid. */
-  public static final String KEYS_UNAVAILABLE = "keys-unavailable";
-
-  /** The signature does not verify with any matching key. */
-  public static final String BAD_SIGNATURE = "bad-signature";
-
-  /** {@code exp}, {@code iss}, {@code aud} or the agent id claim is absent. */
-  public static final String MISSING_CLAIM = "missing-claim";
-
-  /** The issuer is not the configured one. */
-  public static final String WRONG_ISSUER = "wrong-issuer";
-
-  /** The audience does not contain the configured one. */
-  public static final String WRONG_AUDIENCE = "wrong-audience";
-
-  /** The token expired (beyond the clock skew). */
-  public static final String EXPIRED = "expired";
-
-  /** The token's {@code nbf} is in the future (beyond the clock skew). */
-  public static final String NOT_YET_VALID = "not-yet-valid";
+  // The causes, each written once in IdentityResult.Rejected; here with what each means for a JWT.
 
   /**
-   * A claim has a value this resolver cannot use: a registered claim of the wrong type, an agent id that
-   * is not a valid {@link AgentIdentity} id, a bad tier or scope.
+   * {@link Rejected#MALFORMED}: the bearer value is too long, or JWT-shaped but not a well-formed signed JWT;
+   * also anything unexpected.
    */
-  public static final String BAD_CLAIMS = "bad-claims";
+  public static final String MALFORMED = Rejected.MALFORMED;
+
+  /** {@link Rejected#ALGORITHM_NOT_ALLOWED}: {@code alg} is not in the allow-list (never {@code none}). */
+  public static final String ALGORITHM_NOT_ALLOWED = Rejected.ALGORITHM_NOT_ALLOWED;
+
+  /** {@link Rejected#ENCRYPTED_NOT_ACCEPTED}: the token is a JWE (five segments), never accepted. */
+  public static final String ENCRYPTED_NOT_ACCEPTED = Rejected.ENCRYPTED_NOT_ACCEPTED;
+
+  /**
+   * {@link Rejected#UNKNOWN_KEY}: no key that may verify the token's algorithm has the token's key id, even
+   * after a refetch.
+   */
+  public static final String UNKNOWN_KEY = Rejected.UNKNOWN_KEY;
+
+  /** {@link Rejected#KEYS_UNAVAILABLE}: the JWK set could not be fetched or parsed, and no cached set is valid. */
+  public static final String KEYS_UNAVAILABLE = Rejected.KEYS_UNAVAILABLE;
+
+  /** {@link Rejected#BAD_SIGNATURE}: the signature does not verify with any matching key. */
+  public static final String BAD_SIGNATURE = Rejected.BAD_SIGNATURE;
+
+  /** {@link Rejected#MISSING_CLAIM}: {@code exp}, {@code iss}, {@code aud} or the agent id claim is absent. */
+  public static final String MISSING_CLAIM = Rejected.MISSING_CLAIM;
+
+  /** {@link Rejected#WRONG_ISSUER}: the issuer is not the configured one. */
+  public static final String WRONG_ISSUER = Rejected.WRONG_ISSUER;
+
+  /** {@link Rejected#WRONG_AUDIENCE}: the audience does not contain the configured one. */
+  public static final String WRONG_AUDIENCE = Rejected.WRONG_AUDIENCE;
+
+  /** {@link Rejected#EXPIRED}: the token expired (beyond the clock skew). */
+  public static final String EXPIRED = Rejected.EXPIRED;
+
+  /** {@link Rejected#NOT_YET_VALID}: the token's {@code nbf} is in the future (beyond the clock skew). */
+  public static final String NOT_YET_VALID = Rejected.NOT_YET_VALID;
+
+  /**
+   * {@link Rejected#BAD_CLAIMS}: a claim has a value this resolver cannot use: a registered claim of the
+   * wrong type, an agent id that is not a valid {@link AgentIdentity} id, a bad tier or scope.
+   */
+  public static final String BAD_CLAIMS = Rejected.BAD_CLAIMS;
 
   /** The longest bearer value considered; a longer one is rejected {@value #MALFORMED}. */
   public static final int MAX_TOKEN_LENGTH = 8 * 1024;

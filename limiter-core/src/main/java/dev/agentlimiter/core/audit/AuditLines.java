@@ -45,19 +45,13 @@ final class AuditLines {
 
   // ------------------------------------------------------------------------------------------ kinds
 
-  /**
-   * The cause the limiter gives a client address refused before its credential was checked, because it
-   * failed too many (core's {@code HttpGate.CREDENTIALS_NOT_CHECKED}).
-   */
-  static final String CREDENTIAL_FAILURES_EXHAUSTED = "credential-failures-exhausted";
-
   /** The kind of a decision line. */
   static LineKind kindOf(DecisionEvent e) {
     boolean enforced = e.refused() && !e.shadow();
     String scopeField = e.route().isPresent() ? "route" : e.decision().policy().isPresent() ? "policy" : null;
     boolean authentication =
         e.reason() == Reason.UNAUTHENTICATED
-            || e.cause().filter(CREDENTIAL_FAILURES_EXHAUSTED::equals).isPresent();
+            || e.cause().filter(Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED::equals).isPresent();
     return new LineKind(
         DECISION,
         enforced,

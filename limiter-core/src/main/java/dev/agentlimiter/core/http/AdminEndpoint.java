@@ -8,6 +8,7 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentState;
 import dev.agentlimiter.api.Beta;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.Grammar;
 import dev.agentlimiter.api.IdentityResolver;
 import dev.agentlimiter.api.IdentityResult;
 import dev.agentlimiter.api.IdentitySource;
@@ -242,7 +243,7 @@ public final class AdminEndpoint {
       try {
         result = resolver.resolve(request);
       } catch (RuntimeException e) {
-        result = new IdentityResult.Rejected(HttpGate.RESOLVER_ERROR);
+        result = new IdentityResult.Rejected(IdentityResult.Rejected.RESOLVER_ERROR);
       }
       if (result instanceof IdentityResult.Identified identified) {
         return new HttpGate.Credential(identified.identity(), null, null, false);
@@ -294,7 +295,7 @@ public final class AdminEndpoint {
   }
 
   private Response release(LimiterAdmin view, AgentIdentity admin, AgentIdentity agent, @Nullable String lane) {
-    if (lane == null || !isName(lane)) {
+    if (lane == null || !Grammar.isName(lane)) {
       return badRequest("lane is required: 1 to 64 letters, digits, '.', '_' or '-'");
     }
     boolean released = view.release(agent, lane);
@@ -306,7 +307,7 @@ public final class AdminEndpoint {
   }
 
   private Response reset(LimiterAdmin view, AgentIdentity admin, AgentIdentity agent, @Nullable String name) {
-    if (name == null || !isName(name)) {
+    if (name == null || !Grammar.isName(name)) {
       return badRequest("policy is required: 1 to 64 letters, digits, '.', '_' or '-'");
     }
     Limiter l = ours;
@@ -458,20 +459,6 @@ public final class AdminEndpoint {
     all.add(Map.entry("Cache-Control", "no-store"));
     all.add(Map.entry("X-Content-Type-Options", "nosniff"));
     return List.copyOf(all);
-  }
-
-  /** A lane or policy name: 1 to 64 letters, digits, {@code . _ -}, as {@link Policy} checks them. */
-  static boolean isName(String s) {
-    if (s.isEmpty() || s.length() > 64) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** An id for a log line: characters that are not printable ASCII written as <code>&#92;uXXXX</code>. */
@@ -830,12 +817,7 @@ public final class AdminEndpoint {
       if (requiredScope != null) {
         throw new IllegalStateException("adminEndpoint: requiredScope was already set to '" + requiredScope + "'");
       }
-      boolean ok = !scope.isEmpty() && scope.length() <= 128;
-      for (int i = 0; ok && i < scope.length(); i++) {
-        char c = scope.charAt(i);
-        ok = c > 0x20 && c < 0x7f && c != '"' && c != '\\';
-      }
-      if (!ok) {
+      if (!Grammar.isScope(scope)) {
         throw new IllegalArgumentException(
             "adminEndpoint: requiredScope must be 1 to 128 printable ASCII characters without space, '\"' or"
                 + " '\\' but was '" + printable(scope) + "'");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.Decision;
+import dev.agentlimiter.api.Grammar;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
@@ -444,23 +445,13 @@ public final class HttpResponses {
   }
 
   /**
-   * Checks a {@code WWW-Authenticate} realm: 1 to 64 letters, digits, {@code . _ -}, so it needs no escaping
-   * in the quoted challenge.
+   * Checks a {@code WWW-Authenticate} realm: a {@linkplain Grammar#isName name} (1 to 64 letters, digits,
+   * {@code . _ -}), so it needs no escaping in the quoted challenge.
    *
    * @return the realm
    * @throws IllegalArgumentException naming the realm otherwise
    */
   public static String checkRealm(String realm) {
-    if (realm.isEmpty() || realm.length() > 64) {
-      throw new IllegalArgumentException("realm must have 1 to 64 characters but was '" + realm + "'");
-    }
-    for (int i = 0; i < realm.length(); i++) {
-      char c = realm.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
-        throw new IllegalArgumentException(
-            "realm may contain only letters, digits, '.', '_' and '-' but was '" + realm + "'");
-      }
-    }
-    return realm;
+    return Grammar.checkName("realm", realm);
   }
 }

@@ -45,24 +45,24 @@ final class ApiKeyResolver implements IdentityResolver {
       presented = values.get(0);
     }
     if (values.size() > 1 || !ApiKeyHash.isWellFormed(presented)) {
-      return new IdentityResult.Rejected(IdentityResolvers.MALFORMED);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.MALFORMED);
     }
     ApiKeyHash hash = ApiKeyHash.of(presented);
     ApiKeyEntry entry;
     try {
       entry = store.find(hash);
     } catch (RuntimeException e) {
-      return new IdentityResult.Rejected(IdentityResolvers.STORE_UNAVAILABLE);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.STORE_UNAVAILABLE);
     }
     if (entry == null || !entry.hash().matches(hash)) {
-      return new IdentityResult.Rejected(IdentityResolvers.UNKNOWN_KEY);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.UNKNOWN_KEY);
     }
     if (entry.revoked()) {
-      return new IdentityResult.Rejected(IdentityResolvers.REVOKED);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.REVOKED);
     }
     Instant expiresAt = entry.expiresAt();
     if (expiresAt != null && !clock.instant().isBefore(expiresAt)) {
-      return new IdentityResult.Rejected(IdentityResolvers.EXPIRED);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.EXPIRED);
     }
     return new IdentityResult.Identified(entry.identity());
   }

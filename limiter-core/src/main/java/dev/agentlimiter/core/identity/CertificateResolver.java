@@ -45,16 +45,16 @@ final class CertificateResolver implements IdentityResolver {
     try {
       leaf.checkValidity(Date.from(clock.instant()));
     } catch (CertificateExpiredException | CertificateNotYetValidException e) {
-      return new IdentityResult.Rejected(IdentityResolvers.EXPIRED);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.EXPIRED);
     }
     String id = nameOf(leaf);
     if (id == null) {
-      return new IdentityResult.Rejected(IdentityResolvers.NO_CERTIFICATE_NAME);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.NO_CERTIFICATE_NAME);
     }
     try {
       return new IdentityResult.Identified(AgentIdentity.of(id, IdentitySource.MTLS));
     } catch (IllegalArgumentException e) {
-      return new IdentityResult.Rejected(IdentityResolvers.NO_CERTIFICATE_NAME);
+      return new IdentityResult.Rejected(IdentityResult.Rejected.NO_CERTIFICATE_NAME);
     }
   }
 

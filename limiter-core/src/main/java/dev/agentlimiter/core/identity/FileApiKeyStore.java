@@ -4,6 +4,7 @@ import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.ApiKeyEntry;
 import dev.agentlimiter.api.ApiKeyHash;
 import dev.agentlimiter.api.ApiKeyStore;
+import dev.agentlimiter.api.Grammar;
 import dev.agentlimiter.api.IdentitySource;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -196,8 +197,9 @@ public final class FileApiKeyStore implements ApiKeyStore {
       int valueColumn = option.column() + eq + 1;
       switch (key) {
         case "tier" -> {
-          if (value.isEmpty()) {
-            throw error(file, lineNumber, valueColumn, "tier must not be empty");
+          if (!Grammar.isTier(value)) {
+            throw error(
+                file, lineNumber, valueColumn, value.isEmpty() ? "tier must not be empty" : "tier must not be blank");
           }
           tier = value;
         }

@@ -4,6 +4,7 @@ import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.ApiKeyStore;
 import dev.agentlimiter.api.IdentityResolver;
 import dev.agentlimiter.api.IdentityResult;
+import dev.agentlimiter.api.IdentityResult.Rejected;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Route;
 import java.security.Principal;
@@ -35,23 +36,23 @@ import org.jspecify.annotations.Nullable;
  */
 public final class IdentityResolvers {
 
-  /** Rejection cause: the credential is not even shaped like one (length, characters, two headers). */
-  public static final String MALFORMED = "malformed";
+  /** Rejection cause {@value}: the credential is not even shaped like one; {@link Rejected#MALFORMED}. */
+  public static final String MALFORMED = Rejected.MALFORMED;
 
-  /** Rejection cause: no key with this hash is known. */
-  public static final String UNKNOWN_KEY = "unknown-key";
+  /** Rejection cause {@value}: no key with this hash is known; {@link Rejected#UNKNOWN_KEY}. */
+  public static final String UNKNOWN_KEY = Rejected.UNKNOWN_KEY;
 
-  /** Rejection cause: the key was revoked. */
-  public static final String REVOKED = "revoked";
+  /** Rejection cause {@value}: the key was revoked; {@link Rejected#REVOKED}. */
+  public static final String REVOKED = Rejected.REVOKED;
 
-  /** Rejection cause: the key or certificate has expired. */
-  public static final String EXPIRED = "expired";
+  /** Rejection cause {@value}: the key or certificate has expired; {@link Rejected#EXPIRED}. */
+  public static final String EXPIRED = Rejected.EXPIRED;
 
-  /** Rejection cause: the key store threw; the credential is refused, never admitted. */
-  public static final String STORE_UNAVAILABLE = "store-unavailable";
+  /** Rejection cause {@value}: the key store threw; {@link Rejected#STORE_UNAVAILABLE}. */
+  public static final String STORE_UNAVAILABLE = Rejected.STORE_UNAVAILABLE;
 
-  /** Rejection cause: a client certificate carries no usable name. */
-  public static final String NO_CERTIFICATE_NAME = "no-certificate-name";
+  /** Rejection cause {@value}: a client certificate carries no usable name; {@link Rejected#NO_CERTIFICATE_NAME}. */
+  public static final String NO_CERTIFICATE_NAME = Rejected.NO_CERTIFICATE_NAME;
 
   /** Which name of a client certificate identifies the agent. */
   public enum CertificateName {
@@ -78,7 +79,7 @@ public final class IdentityResolvers {
   /**
    * The principal the container or application authenticated, mapped to an identity (for example with a
    * tier and scopes from the application's user store). Abstains when there is no principal or the mapping
-   * returns {@code null}; a mapping that throws rejects the request ({@code "bad-principal"}).
+   * returns {@code null}; a mapping that throws rejects the request ({@value Rejected#BAD_PRINCIPAL}).
    */
   public static IdentityResolver principal(Function<Principal, @Nullable AgentIdentity> mapping) {
     Objects.requireNonNull(mapping, "mapping");
@@ -91,7 +92,7 @@ public final class IdentityResolvers {
         AgentIdentity identity = mapping.apply(p);
         return identity == null ? IdentityResult.abstain() : new IdentityResult.Identified(identity);
       } catch (RuntimeException e) {
-        return new IdentityResult.Rejected("bad-principal");
+        return new Rejected(Rejected.BAD_PRINCIPAL);
       }
     };
   }

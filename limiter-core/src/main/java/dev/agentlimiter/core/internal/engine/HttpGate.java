@@ -52,14 +52,8 @@ public final class HttpGate {
   /** What the caller is told for every failed or missing credential: nothing that helps guess a key. */
   public static final String UNAUTHENTICATED_DETAIL = "a valid credential is required";
 
-  /** Cause of a failure of the resolver itself (it threw); the credential is refused, never admitted. */
-  public static final String RESOLVER_ERROR = "resolver-error";
-
-  /**
-   * Cause, in the {@link dev.agentlimiter.api.DecisionEvent}, of a request refused by the credential-failure
-   * guard: its address has failed too many credentials, and its own was not checked.
-   */
-  static final String CREDENTIALS_NOT_CHECKED = "credential-failures-exhausted";
+  /** The guard's cause, {@link Decision#CAUSE_CREDENTIAL_FAILURES_EXHAUSTED}, by the name the tests know. */
+  static final String CREDENTIALS_NOT_CHECKED = Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED;
 
   /** The route of {@link #identify}'s exchange: the credential steps read none of it. */
   private static final Route NO_ROUTE = Route.builder().build();
@@ -180,7 +174,7 @@ public final class HttpGate {
     }
     long now = engine.clock.now();
     if (!credentialFailures.state.tryConsume(address, 1, now)) {
-      x.cause = CREDENTIALS_NOT_CHECKED;
+      x.cause = Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED;
       return addressRefusal(address, now);
     }
     x.reservedAt = now;
@@ -213,7 +207,7 @@ public final class HttpGate {
    * The resolvers in order behind the guard's reservation, the first that does not abstain deciding: sets
    * the exchange's agent if one identifies, and answers the refusal of a rejected credential (charged to
    * the client address), or {@code null}. The guard's token is given back unless the credential was
-   * rejected; one that throws rejects ({@value #RESOLVER_ERROR}).
+   * rejected; one that throws rejects ({@value IdentityResult.Rejected#RESOLVER_ERROR}).
    */
   private @Nullable Decision resolve(Exchange x, RequestView request, IdentityResolver[] resolvers) {
     AgentIdentity agent = null;
@@ -224,7 +218,7 @@ public final class HttpGate {
         try {
           result = resolver.resolve(request);
         } catch (RuntimeException e) {
-          result = new IdentityResult.Rejected(RESOLVER_ERROR);
+          result = new IdentityResult.Rejected(IdentityResult.Rejected.RESOLVER_ERROR);
         }
         if (result instanceof IdentityResult.Identified identified) {
           agent = identified.identity();
@@ -274,7 +268,7 @@ public final class HttpGate {
       refusal = resolve(x, request, resolvers);
     }
     return new Credential(
-        refusal == null ? x.agent : null, x.knownClient(), refusal, CREDENTIALS_NOT_CHECKED.equals(x.cause));
+        refusal == null ? x.agent : null, x.knownClient(), refusal, Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED.equals(x.cause));
   }
 
   /** {@link Step#SCOPES}: every scope the route requires. */

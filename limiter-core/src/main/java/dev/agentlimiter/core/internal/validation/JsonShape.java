@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import dev.agentlimiter.api.Decision;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,12 +62,27 @@ public final class JsonShape {
     }
   }
 
+  // The problems. Each but MALFORMED is the part after the dot of a finer cause of Decision's, where it is
+  // written; MALFORMED is the plain CAUSE_MALFORMED_JSON.
+
+  static final String MALFORMED = "malformed";
+  static final String EMPTY = problem(Decision.CAUSE_MALFORMED_JSON_EMPTY);
+  static final String DUPLICATE_KEY = problem(Decision.CAUSE_MALFORMED_JSON_DUPLICATE_KEY);
+  static final String INVALID_UTF8 = problem(Decision.CAUSE_MALFORMED_JSON_INVALID_UTF8);
+  static final String TRAILING_CONTENT = problem(Decision.CAUSE_MALFORMED_JSON_TRAILING_CONTENT);
+  static final String TOO_DEEP = problem(Decision.CAUSE_MALFORMED_JSON_TOO_DEEP);
+  static final String TOO_LARGE = problem(Decision.CAUSE_MALFORMED_JSON_TOO_LARGE);
+
+  private static String problem(String finerCause) {
+    return finerCause.substring(Decision.CAUSE_MALFORMED_JSON.length() + 1);
+  }
+
   /**
    * Why a body was refused: a stable cause for the problem body and the audit log, and where. Never
    * contains the input itself.
    *
-   * @param cause one of {@code empty}, {@code malformed}, {@code duplicate-key}, {@code invalid-utf8},
-   *     {@code trailing-content}, {@code too-deep}, {@code too-large}
+   * @param cause one of {@link #EMPTY}, {@link #MALFORMED}, {@link #DUPLICATE_KEY}, {@link #INVALID_UTF8},
+   *     {@link #TRAILING_CONTENT}, {@link #TOO_DEEP}, {@link #TOO_LARGE}
    * @param line 1-based line of the problem, or 0 if unknown
    * @param column 1-based column, or 0 if unknown
    */
@@ -75,6 +91,11 @@ public final class JsonShape {
     String detail() {
       return "request body is not acceptable JSON (" + cause + ")"
           + (line > 0 ? " at line " + line + ", column " + column : "");
+    }
+
+    /** The decision's cause: {@link Decision#CAUSE_MALFORMED_JSON}, or the finer cause of this problem. */
+    String decisionCause() {
+      return cause.equals(MALFORMED) ? Decision.CAUSE_MALFORMED_JSON : Decision.CAUSE_MALFORMED_JSON + "." + cause;
     }
   }
 
@@ -135,14 +156,14 @@ public final class JsonShape {
     try {
       parser = factory.createParser(body, offset, length);
     } catch (StreamConstraintsException e) {
-      return at("too-large", e.getLocation()); // the document length, checked up front
+      return at(TOO_LARGE, e.getLocation()); // the document length, checked up front
     } catch (IOException e) {
-      return new Problem("malformed", 0, 0);
+      return new Problem(MALFORMED, 0, 0);
     }
     try (parser) {
       JsonToken token = parser.nextToken();
       if (token == null) {
-        return at("empty", parser.currentLocation());
+        return at(EMPTY, parser.currentLocation());
       }
       int depth = 0;
       do {
@@ -158,40 +179,40 @@ public final class JsonShape {
                     ? limits.maxNameLength()
                     : token == JsonToken.VALUE_STRING ? limits.maxStringLength() : limits.maxNumberLength();
             if (textLength > max) {
-              return at("too-large", parser.currentTokenLocation());
+              return at(TOO_LARGE, parser.currentTokenLocation());
             }
           }
           default -> { }
         }
       } while (depth > 0 && (token = parser.nextToken()) != null);
       if (depth > 0) {
-        return at("malformed", parser.currentLocation());
+        return at(MALFORMED, parser.currentLocation());
       }
       JsonLocation end = parser.currentLocation();
       try {
         if (parser.nextToken() != null) {
-          return at("trailing-content", end);
+          return at(TRAILING_CONTENT, end);
         }
       } catch (StreamConstraintsException e) {
-        return at("too-large", end);
+        return at(TOO_LARGE, end);
       } catch (JsonProcessingException e) {
-        return at("trailing-content", end); // not even a token
+        return at(TRAILING_CONTENT, end); // not even a token
       }
       return null;
     } catch (StreamConstraintsException e) {
       String message = String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT);
-      return at(message.contains("depth") ? "too-deep" : "too-large", where(e, parser));
+      return at(message.contains("depth") ? TOO_DEEP : TOO_LARGE, where(e, parser));
     } catch (JsonProcessingException e) {
       String message = String.valueOf(e.getOriginalMessage()).toLowerCase(Locale.ROOT);
       String cause =
           message.contains("duplicate")
-              ? "duplicate-key"
+              ? DUPLICATE_KEY
               : message.contains("utf-8") || message.contains("utf8") || message.contains("surrogate")
-                  ? "invalid-utf8"
-                  : "malformed";
+                  ? INVALID_UTF8
+                  : MALFORMED;
       return at(cause, where(e, parser));
     } catch (IOException e) {
-      return new Problem("malformed", 0, 0);
+      return new Problem(MALFORMED, 0, 0);
     }
   }
 
@@ -205,7 +226,7 @@ public final class JsonShape {
     for (int i = offset; i < end; i++) {
       int b = body[i] & 0xFF;
       if (b == 0x00 || b == 0xFE || b == 0xFF) {
-        return new Problem("invalid-utf8", 1, i - offset + 1);
+        return new Problem(INVALID_UTF8, 1, i - offset + 1);
       }
     }
     return null;

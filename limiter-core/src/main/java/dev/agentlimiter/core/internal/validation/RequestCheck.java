@@ -46,8 +46,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RequestCheck {
 
-  /** {@link Reason#INVALID_REQUEST}: {@code Content-Length} is not one non-negative integer (400). */
-  static final String CAUSE_MALFORMED_CONTENT_LENGTH = "malformed-content-length";
+  /** {@link Decision#CAUSE_MALFORMED_CONTENT_LENGTH}, by the name the tests know. */
+  static final String CAUSE_MALFORMED_CONTENT_LENGTH = Decision.CAUSE_MALFORMED_CONTENT_LENGTH;
 
   /** The first buffer when a length is declared or not; it then doubles as bytes arrive. */
   private static final int MAX_INITIAL_BUFFER = 64 * 1024;
@@ -83,7 +83,7 @@ public final class RequestCheck {
       long declared = contentLength(request.headers("content-length"));
       if (declared == MALFORMED) {
         return Decision.refused(
-            Reason.INVALID_REQUEST, CAUSE_MALFORMED_CONTENT_LENGTH, "content-length is malformed");
+            Reason.INVALID_REQUEST, Decision.CAUSE_MALFORMED_CONTENT_LENGTH, "content-length is malformed");
       }
       if (declared > max.getAsLong()) {
         return tooLarge(max.getAsLong());
@@ -412,16 +412,12 @@ public final class RequestCheck {
     try {
       problem = JsonShape.withMaxDocumentBytes(maxBytes).check(body, 0, length);
     } catch (RuntimeException e) {
-      problem = new JsonShape.Problem("malformed", 0, 0); // never expected; the guarantee is to not throw
+      problem = new JsonShape.Problem(JsonShape.MALFORMED, 0, 0); // never expected; the guarantee is to not throw
     }
     if (problem == null) {
       return null;
     }
-    String cause =
-        "malformed".equals(problem.cause())
-            ? Decision.CAUSE_MALFORMED_JSON
-            : Decision.CAUSE_MALFORMED_JSON + "." + problem.cause();
-    return Decision.refused(Reason.INVALID_REQUEST, cause, problem.detail());
+    return Decision.refused(Reason.INVALID_REQUEST, problem.decisionCause(), problem.detail());
   }
 
   private static Decision tooLarge(long max) {
