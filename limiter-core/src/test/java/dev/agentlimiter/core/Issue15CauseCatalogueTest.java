@@ -42,7 +42,8 @@ class Issue15CauseCatalogueTest {
     Map<String, String> out = new LinkedHashMap<>();
     for (Field f : type.getFields()) {
       int m = f.getModifiers();
-      if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class && f.getName().startsWith(prefix)) {
+      boolean constant = Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class;
+      if (constant && f.getName().startsWith(prefix)) {
         try {
           out.put(type.getSimpleName() + "." + f.getName(), (String) f.get(null));
         } catch (IllegalAccessException e) {

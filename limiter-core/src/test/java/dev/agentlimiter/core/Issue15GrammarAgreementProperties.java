@@ -78,11 +78,14 @@ class Issue15GrammarAgreementProperties {
     NAMES.put("admin endpoint: reset's policy", s -> admin("reset", "policy", s) != 400);
 
     SCOPES.put("Route.Builder.requireScope", s -> accepts(() -> Route.builder().requireScope(s)));
-    SCOPES.put("AdminEndpoint.Builder.requiredScope", s -> accepts(() -> AdminEndpoint.builder(LIMITER).requiredScope(s)));
+    SCOPES.put(
+        "AdminEndpoint.Builder.requiredScope", s -> accepts(() -> AdminEndpoint.builder(LIMITER).requiredScope(s)));
 
     TIERS.put("AgentIdentity", s -> accepts(() -> new AgentIdentity("agent-1", s, Set.of(), IdentitySource.API_KEY)));
-    TIERS.put("AgentIdentity.withTier", s -> accepts(() -> AgentIdentity.of("agent-1", IdentitySource.JWT).withTier(s)));
-    TIERS.put("AgentLimiters.Builder.tierOverride", s -> accepts(() -> AgentLimiters.newBuilder().tierOverride(s, A, B)));
+    TIERS.put(
+        "AgentIdentity.withTier", s -> accepts(() -> AgentIdentity.of("agent-1", IdentitySource.JWT).withTier(s)));
+    TIERS.put(
+        "AgentLimiters.Builder.tierOverride", s -> accepts(() -> AgentLimiters.newBuilder().tierOverride(s, A, B)));
   }
 
   private static boolean accepts(Runnable check) {

@@ -51,7 +51,10 @@ public final class IdentityResolvers {
   /** Rejection cause {@value}: the key store threw; {@link Rejected#STORE_UNAVAILABLE}. */
   public static final String STORE_UNAVAILABLE = Rejected.STORE_UNAVAILABLE;
 
-  /** Rejection cause {@value}: a client certificate carries no usable name; {@link Rejected#NO_CERTIFICATE_NAME}. */
+  /**
+   * Rejection cause {@value}: a client certificate carries no usable name; {@link
+   * Rejected#NO_CERTIFICATE_NAME}.
+   */
   public static final String NO_CERTIFICATE_NAME = Rejected.NO_CERTIFICATE_NAME;
 
   /** Which name of a client certificate identifies the agent. */

@@ -267,8 +267,8 @@ public final class HttpGate {
     if (refusal == null) {
       refusal = resolve(x, request, resolvers);
     }
-    return new Credential(
-        refusal == null ? x.agent : null, x.knownClient(), refusal, Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED.equals(x.cause));
+    boolean notChecked = Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED.equals(x.cause);
+    return new Credential(refusal == null ? x.agent : null, x.knownClient(), refusal, notChecked);
   }
 
   /** {@link Step#SCOPES}: every scope the route requires. */

@@ -42,6 +42,7 @@ class Issue15JsonCausesTest {
         .isSameAs(Decision.CAUSE_MALFORMED_JSON);
     byte[] body = "{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8);
     JsonShape.Problem duplicate = new JsonShape(JsonShape.Limits.DEFAULT).check(body, 0, body.length);
-    assertThat(Objects.requireNonNull(duplicate).decisionCause()).isEqualTo(Decision.CAUSE_MALFORMED_JSON_DUPLICATE_KEY);
+    assertThat(Objects.requireNonNull(duplicate).decisionCause())
+        .isEqualTo(Decision.CAUSE_MALFORMED_JSON_DUPLICATE_KEY);
   }
 }
