@@ -4,16 +4,18 @@ import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRateLimit;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
-import dev.agentlimiter.core.http.AdapterBuilder;
 import dev.agentlimiter.core.http.AdapterOptions;
+import dev.agentlimiter.core.http.AdminEndpoint;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine in front of Jakarta REST 3.1 resources. Register it with the application ({@code
@@ -35,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers 500 through the response filters), with RESTEasy's end of request as a backstop. Refusals are
  * aborted responses, so the application's {@code ExceptionMapper}s never see or change them.
  *
- * <p>With an {@linkplain AdapterBuilder#adminEndpoint admin endpoint} (none by default), the feature also
+ * <p>With an {@linkplain AdapterOptions.Builder#adminEndpoint admin endpoint} (none by default), the feature also
  * registers a {@code @PreMatching} request filter: a request whose path <b>relative to the application's
  * base URI</b> (as routes by path are matched) is under the endpoint's base path is aborted with the
  * endpoint's answer before any resource is matched, so no resource, resource filter or {@code
@@ -66,9 +68,21 @@ public final class AgentLimiterFeature implements Feature {
     this.settings = settings;
   }
 
-  /** A builder for a feature in front of {@code limiter}. */
+  /** A builder for a feature in front of {@code limiter}, every option at its default. */
   public static Builder builder(AgentLimiter limiter) {
-    return new Builder(Objects.requireNonNull(limiter, "limiter"));
+    return new Builder(AdapterOptions.builder(Objects.requireNonNull(limiter, "limiter")), null);
+  }
+
+  /**
+   * A builder for a feature with {@code options}, the options every adapter has, built already (a value
+   * that may configure other features and servlet filters too). The feature has no option of its own, so
+   * <b>every option refuses to be set on this builder</b> ({@link IllegalStateException}): nothing overrides
+   * the value unseen. {@code AgentLimiterFeature.builder(options).build()} is the feature.
+   *
+   * @throws NullPointerException if {@code options} is null
+   */
+  public static Builder builder(AdapterOptions options) {
+    return new Builder(null, Objects.requireNonNull(options, "options"));
   }
 
   /**
@@ -94,31 +108,110 @@ public final class AgentLimiterFeature implements Feature {
   }
 
   /**
-   * Configures an {@link AgentLimiterFeature}: the options every adapter has ({@link AdapterBuilder}).
-   * Routes by path match the request path relative to the application's base URI (below its {@code
-   * @ApplicationPath} or servlet mapping), percent-decoded, without matrix parameters or a trailing slash,
-   * and apply only to resource methods without {@link AgentRateLimit} or {@link RequireScope}: a method's
-   * annotations win, as a servlet's exact mapping wins over a prefix. Not thread-safe; each value is checked
-   * when it is set.
+   * Configures an {@link AgentLimiterFeature}: the options every adapter has, held as an {@link
+   * AdapterOptions.Builder}. Routes by path match the request path relative to the application's base URI
+   * (below its {@code @ApplicationPath} or servlet mapping), percent-decoded, without matrix parameters or
+   * a trailing slash, and apply only to resource methods without {@link AgentRateLimit} or {@link
+   * RequireScope}: a method's annotations win, as a servlet's exact mapping wins over a prefix. A builder
+   * made from a built {@link AdapterOptions} ({@link AgentLimiterFeature#builder(AdapterOptions)}) refuses
+   * every option. Not thread-safe; each value is checked when it is set.
    */
-  public static final class Builder extends AdapterBuilder<Builder> {
+  public static final class Builder {
+    private final AdapterOptions.@Nullable Builder options; // null when given a built value
+    private final @Nullable AdapterOptions given;
 
-    private Builder(AgentLimiter limiter) {
-      super(limiter);
+    private Builder(AdapterOptions.@Nullable Builder options, @Nullable AdapterOptions given) {
+      this.options = options;
+      this.given = given;
     }
 
-    @Override
-    protected Builder self() {
+    /** The shared options' builder, unless this builder was given a built value. */
+    private AdapterOptions.Builder shared(String option) {
+      AdapterOptions.Builder b = options;
+      if (b == null) {
+        throw new IllegalStateException(
+            "'" + option + "' is an AdapterOptions option, and this builder was given built AdapterOptions;"
+                + " set it on their builder (AdapterOptions.builder(limiter)) instead");
+      }
+      return b;
+    }
+
+    /** See {@link AdapterOptions.Builder#route(String, Route)}. */
+    public Builder route(String pattern, Route route) {
+      shared("route").route(pattern, route);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#route(String, String, Route)}. */
+    public Builder route(@Nullable String method, String pattern, Route route) {
+      shared("route").route(method, pattern, route);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#shadowRoute(String, String, Route)}. */
+    public Builder shadowRoute(@Nullable String method, String pattern, Route route) {
+      shared("shadowRoute").shadowRoute(method, pattern, route);
       return this;
     }
 
     /**
-     * The feature; annotations are read as the implementation deploys each resource method.
+     * See {@link AdapterOptions.Builder#caseInsensitiveRoutes(boolean)}; it applies to routes by path only,
+     * not to what Jakarta REST matches.
+     */
+    public Builder caseInsensitiveRoutes(boolean ignoreCase) {
+      shared("caseInsensitiveRoutes").caseInsensitiveRoutes(ignoreCase);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#anonymousAnnotatedRoutes(boolean)}. */
+    public Builder anonymousAnnotatedRoutes(boolean anonymous) {
+      shared("anonymousAnnotatedRoutes").anonymousAnnotatedRoutes(anonymous);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#shadow(boolean)}: <b>not even an unauthenticated request is refused</b>. */
+    public Builder shadow(boolean enabled) {
+      shared("shadow").shadow(enabled);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#failOpen(boolean)}. */
+    public Builder failOpen(boolean open) {
+      shared("failOpen").failOpen(open);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#realm(String)}. */
+    public Builder realm(String name) {
+      shared("realm").realm(name);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#unavailableRetryAfter(Duration)}. */
+    public Builder unavailableRetryAfter(Duration retryAfter) {
+      shared("unavailableRetryAfter").unavailableRetryAfter(retryAfter);
+      return this;
+    }
+
+    /**
+     * See {@link AdapterOptions.Builder#adminEndpoint(AdminEndpoint)}: its base path is relative to the
+     * application's base URI.
+     */
+    public Builder adminEndpoint(AdminEndpoint endpoint) {
+      shared("adminEndpoint").adminEndpoint(endpoint);
+      return this;
+    }
+
+    /**
+     * The feature, with the options as set now (later changes to this builder do not reach it);
+     * annotations are read as the implementation deploys each resource method.
      *
-     * @throws IllegalArgumentException if two routes use one policy name for two different policies
+     * @throws IllegalArgumentException if two routes use one policy name for two different policies, or,
+     *     matching ignoring case, two patterns differ only in case
      */
     public AgentLimiterFeature build() {
-      return new AgentLimiterFeature(options());
+      AdapterOptions.Builder b = options;
+      return new AgentLimiterFeature(b != null ? b.build() : Objects.requireNonNull(given));
     }
   }
 }

@@ -3,17 +3,22 @@ package dev.agentlimiter.jaxrs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRateLimit;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AgentLimiters;
+import dev.agentlimiter.core.http.AdapterOptions;
+import dev.agentlimiter.core.http.AdminEndpoint;
+import dev.agentlimiter.core.identity.IdentityResolvers;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The builder's validation, and what the feature does where it cannot work (on Jersey). */
@@ -105,5 +110,41 @@ class AgentLimiterFeatureTest {
     } finally {
       client.close();
     }
+  }
+
+  @Test
+  void aBuilderGivenBuiltOptionsRefusesEveryOption() {
+    AgentLimiter limiter = AgentLimiters.newBuilder().build();
+    AdapterOptions options = AdapterOptions.builder(limiter).route("/a", ROUTE).build();
+    AdminEndpoint admin = AdminEndpoint.builder(limiter).identity(IdentityResolvers.principal()).build();
+    List<Consumer<AgentLimiterFeature.Builder>> shared =
+        List.of(
+            b -> b.route("/b", ROUTE), b -> b.route("GET", "/b", ROUTE), b -> b.shadowRoute(null, "/b", ROUTE),
+            b -> b.caseInsensitiveRoutes(true), b -> b.anonymousAnnotatedRoutes(true), b -> b.shadow(true),
+            b -> b.failOpen(true), b -> b.realm("other"), b -> b.unavailableRetryAfter(Duration.ofSeconds(1)),
+            b -> b.adminEndpoint(admin));
+    List<String> names =
+        List.of(
+            "route", "route", "shadowRoute", "caseInsensitiveRoutes", "anonymousAnnotatedRoutes", "shadow",
+            "failOpen", "realm", "unavailableRetryAfter", "adminEndpoint");
+    for (int i = 0; i < shared.size(); i++) {
+      AgentLimiterFeature.Builder b = AgentLimiterFeature.builder(options);
+      Consumer<AgentLimiterFeature.Builder> set = shared.get(i);
+      assertThatThrownBy(() -> set.accept(b))
+          .as(names.get(i))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage(
+              "'" + names.get(i) + "' is an AdapterOptions option, and this builder was given built AdapterOptions;"
+                  + " set it on their builder (AdapterOptions.builder(limiter)) instead");
+    }
+    assertThat(AgentLimiterFeature.builder(options).build()).isNotNull();
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // null on purpose
+  void nullOptionsAreRefused() {
+    assertThatThrownBy(() -> AgentLimiterFeature.builder((AdapterOptions) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("options");
   }
 }

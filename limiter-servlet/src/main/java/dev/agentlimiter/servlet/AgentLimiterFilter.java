@@ -7,7 +7,6 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.Outcome;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
-import dev.agentlimiter.core.http.AdapterBuilder;
 import dev.agentlimiter.core.http.AdapterFlow;
 import dev.agentlimiter.core.http.AdapterOptions;
 import dev.agentlimiter.core.http.AdminEndpoint;
@@ -52,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  * instance serves every request. <b>Engine failures never reach the application</b>: the filter fails
  * closed (503) by default, or open if configured.
  *
- * <p>With an {@linkplain AdapterBuilder#adminEndpoint admin endpoint} (none by default), a request whose
+ * <p>With an {@linkplain AdapterOptions.Builder#adminEndpoint admin endpoint} (none by default), a request whose
  * servlet path plus path info, in its canonical spelling, is under the endpoint's base path is answered by
  * the endpoint before any route is looked up and never reaches the chain. <b>The filter's URL pattern must
  * cover the base path</b> ({@code /*}, or the base path's own mapping), or the container never shows it
@@ -76,20 +75,37 @@ public final class AgentLimiterFilter implements Filter {
     {"doPatch", "PATCH"}, {"doHead", "HEAD"}, {"doOptions", "OPTIONS"}
   };
 
-  private @Nullable Builder settings;
+  private final @Nullable Settings settings; // null: read from the Setup when the filter starts
   private volatile @Nullable Config config;
 
   /** A filter for {@code web.xml}: it reads {@value #SETUP_PARAMETER} when it starts. */
-  public AgentLimiterFilter() {}
+  public AgentLimiterFilter() {
+    this.settings = null;
+  }
 
-  private AgentLimiterFilter(Builder settings) {
+  private AgentLimiterFilter(Settings settings) {
     this.settings = settings;
   }
 
-  /** A builder for a filter in front of {@code limiter}. */
+  /** A builder for a filter in front of {@code limiter}, every option at its default. */
   public static Builder builder(AgentLimiter limiter) {
-    return new Builder(Objects.requireNonNull(limiter, "limiter"));
+    return new Builder(AdapterOptions.builder(Objects.requireNonNull(limiter, "limiter")), null);
   }
+
+  /**
+   * A builder for a filter with {@code options}, the options every adapter has, built already (a value
+   * that may configure other filters and JAX-RS features too). The builder then offers only the filter's
+   * own option, {@link Builder#discoverAnnotations(boolean)}: <b>the shared options refuse to be set on
+   * it</b> ({@link IllegalStateException}), so nothing overrides the value unseen.
+   *
+   * @throws NullPointerException if {@code options} is null
+   */
+  public static Builder builder(AdapterOptions options) {
+    return new Builder(null, Objects.requireNonNull(options, "options"));
+  }
+
+  /** What a builder fixed: the shared options, and whether annotated servlets are read. */
+  private record Settings(AdapterOptions options, boolean discoverAnnotations) {}
 
   /**
    * The configuration, fixed when the filter starts: the shared adapter flow, every route by path, and the
@@ -99,18 +115,18 @@ public final class AgentLimiterFilter implements Filter {
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
-    Builder b = settings;
-    if (b == null) {
-      b = fromSetup(filterConfig);
+    Settings s = settings;
+    if (s == null) {
+      Builder b = fromSetup(filterConfig);
+      try {
+        s = b.settings();
+      } catch (IllegalArgumentException e) {
+        throw new ServletException("agent limiter filter: " + e.getMessage(), e);
+      }
     }
-    AdapterOptions options;
-    try {
-      options = b.fixed();
-    } catch (IllegalArgumentException e) {
-      throw new ServletException("agent limiter filter: " + e.getMessage(), e);
-    }
+    AdapterOptions options = s.options();
     RouteTable.Builder table = options.routeBuilder();
-    if (b.discoverAnnotations) {
+    if (s.discoverAnnotations()) {
       discover(filterConfig.getServletContext(), table, options.anonymousAnnotated());
     }
     RouteTable routes;
@@ -386,45 +402,124 @@ public final class AgentLimiterFilter implements Filter {
   }
 
   /**
-   * Configures an {@link AgentLimiterFilter}: the options every adapter has ({@link AdapterBuilder}; routes
-   * by path match the container's servlet path plus path info, without the context path, in its canonical
-   * spelling), and annotation discovery. Not thread-safe; each value is checked when it is set.
+   * Configures an {@link AgentLimiterFilter}: the options every adapter has, held as an {@link
+   * AdapterOptions.Builder} (routes by path match the container's servlet path plus path info, without the
+   * context path, in its canonical spelling), and annotation discovery. A builder made from a built {@link
+   * AdapterOptions} ({@link AgentLimiterFilter#builder(AdapterOptions)}) refuses the shared options. Not
+   * thread-safe; each value is checked when it is set.
    */
-  public static final class Builder extends AdapterBuilder<Builder> {
+  public static final class Builder {
+    private final AdapterOptions.@Nullable Builder options; // null when given a built value
+    private final @Nullable AdapterOptions given;
     private boolean discoverAnnotations = true;
 
-    private Builder(AgentLimiter limiter) {
-      super(limiter);
+    private Builder(AdapterOptions.@Nullable Builder options, @Nullable AdapterOptions given) {
+      this.options = options;
+      this.given = given;
     }
 
-    @Override
-    protected Builder self() {
+    /** The shared options' builder, unless this builder was given a built value. */
+    private AdapterOptions.Builder shared(String option) {
+      AdapterOptions.Builder b = options;
+      if (b == null) {
+        throw new IllegalStateException(
+            "'" + option + "' is an AdapterOptions option, and this builder was given built AdapterOptions;"
+                + " set it on their builder (AdapterOptions.builder(limiter)) instead");
+      }
+      return b;
+    }
+
+    /** See {@link AdapterOptions.Builder#route(String, Route)}. */
+    public Builder route(String pattern, Route route) {
+      shared("route").route(pattern, route);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#route(String, String, Route)}. */
+    public Builder route(@Nullable String method, String pattern, Route route) {
+      shared("route").route(method, pattern, route);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#shadowRoute(String, String, Route)}. */
+    public Builder shadowRoute(@Nullable String method, String pattern, Route route) {
+      shared("shadowRoute").shadowRoute(method, pattern, route);
+      return this;
+    }
+
+    /**
+     * See {@link AdapterOptions.Builder#caseInsensitiveRoutes(boolean)}; it applies to the annotated
+     * servlets' URL patterns too.
+     */
+    public Builder caseInsensitiveRoutes(boolean ignoreCase) {
+      shared("caseInsensitiveRoutes").caseInsensitiveRoutes(ignoreCase);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#anonymousAnnotatedRoutes(boolean)}. */
+    public Builder anonymousAnnotatedRoutes(boolean anonymous) {
+      shared("anonymousAnnotatedRoutes").anonymousAnnotatedRoutes(anonymous);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#shadow(boolean)}: <b>not even an unauthenticated request is refused</b>. */
+    public Builder shadow(boolean enabled) {
+      shared("shadow").shadow(enabled);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#failOpen(boolean)}. */
+    public Builder failOpen(boolean open) {
+      shared("failOpen").failOpen(open);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#realm(String)}. */
+    public Builder realm(String name) {
+      shared("realm").realm(name);
+      return this;
+    }
+
+    /** See {@link AdapterOptions.Builder#unavailableRetryAfter(Duration)}. */
+    public Builder unavailableRetryAfter(Duration retryAfter) {
+      shared("unavailableRetryAfter").unavailableRetryAfter(retryAfter);
+      return this;
+    }
+
+    /**
+     * See {@link AdapterOptions.Builder#adminEndpoint(AdminEndpoint)}: the filter's URL pattern must cover
+     * the endpoint's base path.
+     */
+    public Builder adminEndpoint(AdminEndpoint endpoint) {
+      shared("adminEndpoint").adminEndpoint(endpoint);
       return this;
     }
 
     /**
      * Whether {@link AgentRateLimit} and {@link RequireScope} on the registered {@code HttpServlet}s are
      * read when the filter starts (default {@code true}); method annotations ({@code doGet}, …) win over
-     * the class's.
+     * the class's. The filter's own option: it may be set on any builder.
      */
     public Builder discoverAnnotations(boolean discover) {
       discoverAnnotations = discover;
       return this;
     }
 
-    /** The options as set now, for the filter's start. */
-    AdapterOptions fixed() {
-      return options();
+    /** The options as set now, fixed. */
+    private Settings settings() {
+      AdapterOptions.Builder b = options;
+      return new Settings(b != null ? b.build() : Objects.requireNonNull(given), discoverAnnotations);
     }
 
     /**
-     * The filter; routes from annotations are added when it starts.
+     * The filter, with the options as set now (later changes to this builder do not reach it); routes
+     * from annotations are added when it starts.
      *
-     * @throws IllegalArgumentException if two routes use one policy name for two different policies
+     * @throws IllegalArgumentException if two routes use one policy name for two different policies, or,
+     *     matching ignoring case, two patterns differ only in case
      */
     public AgentLimiterFilter build() {
-      options(); // checks policy names now, not at the first request
-      return new AgentLimiterFilter(this);
+      return new AgentLimiterFilter(settings());
     }
   }
 }

@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * An optional HTTP endpoint for operators over a limiter's {@linkplain LimiterAdmin admin view}: an agent's
  * state, the top offenders, the quarantined agents, and releasing or resetting an agent. <b>Off unless an
- * adapter is given one</b> ({@link AdapterBuilder#adminEndpoint}); then every request whose path is under
+ * adapter is given one</b> ({@link AdapterOptions.Builder#adminEndpoint}); then every request whose path is under
  * {@linkplain #basePath() the base path} is answered here and never reaches the application. See {@code
  * docs/admin-endpoint.md}.
  *

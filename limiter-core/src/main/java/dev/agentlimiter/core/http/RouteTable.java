@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -381,6 +383,19 @@ public final class RouteTable {
       }
       entries.add(new Entry(m, pattern, route));
       return this;
+    }
+
+    /**
+     * The entries in the order added, as {@code [METHOD ]pattern=route}, each marked {@code (shadow)} if
+     * its route is in {@code shadowed}; for {@link AdapterOptions#toString()}.
+     */
+    String describe(Set<Route> shadowed) {
+      StringJoiner out = new StringJoiner(", ", "[", "]");
+      for (Entry e : entries) {
+        out.add((e.method() == null ? "" : e.method() + " ") + e.pattern() + "=" + e.route()
+            + (shadowed.contains(e.route()) ? " (shadow)" : ""));
+      }
+      return out.toString();
     }
 
     /** Adds every route of {@code other}'s entries, as {@link #add} would (not its {@link #caseInsensitive} setting). */

@@ -3,8 +3,8 @@
  * refuse unless shadow, fail open or closed, RateLimit fields, end once), {@link
  * dev.agentlimiter.core.http.HttpResponses} (the only writer of refusals and RateLimit fields), {@link
  * dev.agentlimiter.core.http.RouteTable} (method and path to route), {@link
- * dev.agentlimiter.core.http.AdapterOptions} and {@link dev.agentlimiter.core.http.AdapterBuilder} (the
- * options every adapter builder shares), and the optional {@link dev.agentlimiter.core.http.AdminEndpoint}.
+ * dev.agentlimiter.core.http.AdapterOptions} (the options every adapter has, one immutable value with its own
+ * builder), and the optional {@link dev.agentlimiter.core.http.AdminEndpoint}.
  * Exported; the types marked {@link dev.agentlimiter.api.Beta} may change before 1.0. See {@code
  * docs/architecture.md} and {@code docs/http-contract.md}.
  */

@@ -137,29 +137,13 @@ class AdminEndpointTest {
   @Test
   void anAdapterRefusesAnEndpointOfAnotherLimiter() {
     AgentLimiter other = AgentLimiters.newBuilder().build();
-    assertThatThrownBy(() -> new TestAdapter(other).adminEndpoint(endpoint))
+    assertThatThrownBy(() -> AdapterOptions.builder(other).adminEndpoint(endpoint))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("another limiter");
-    TestAdapter adapter = new TestAdapter(limiter);
-    assertThat(adapter.adminEndpoint(endpoint).fixed().adminEndpoint()).containsSame(endpoint);
+    AdapterOptions.Builder adapter = AdapterOptions.builder(limiter);
+    assertThat(adapter.adminEndpoint(endpoint).build().adminEndpoint()).containsSame(endpoint);
     assertThatThrownBy(() -> adapter.adminEndpoint(endpoint)).isInstanceOf(IllegalStateException.class);
-    assertThat(new TestAdapter(limiter).fixed().adminEndpoint()).isEmpty();
-  }
-
-  /** The smallest adapter builder. */
-  private static final class TestAdapter extends AdapterBuilder<TestAdapter> {
-    TestAdapter(AgentLimiter limiter) {
-      super(limiter);
-    }
-
-    @Override
-    protected TestAdapter self() {
-      return this;
-    }
-
-    AdapterOptions fixed() {
-      return options();
-    }
+    assertThat(AdapterOptions.builder(limiter).build().adminEndpoint()).isEmpty();
   }
 
   // ---------------------------------------------------------------- identity

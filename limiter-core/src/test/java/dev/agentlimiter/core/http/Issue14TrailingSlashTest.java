@@ -138,32 +138,16 @@ class Issue14TrailingSlashTest {
         .hasMessage("routes GET /orders and /Orders differ only in case; matching ignoring case, both are /orders");
   }
 
-  /** A minimal adapter builder: the option is the adapters' own, carried into every table they build. */
-  private static final class TestBuilder extends AdapterBuilder<TestBuilder> {
-    TestBuilder(AgentLimiter limiter) {
-      super(limiter);
-    }
-
-    @Override
-    protected TestBuilder self() {
-      return this;
-    }
-
-    AdapterOptions fixed() {
-      return options();
-    }
-  }
-
   @Test
   void theAdapterOptionReachesEveryTable() {
     AgentLimiter limiter = AgentLimiters.newBuilder().build();
-    AdapterOptions byDefault = new TestBuilder(limiter).route("GET", "/v1/orders", ORDERS).fixed();
+    AdapterOptions byDefault = AdapterOptions.builder(limiter).route("GET", "/v1/orders", ORDERS).build();
     assertThat(byDefault.routes().caseInsensitive()).isFalse();
     assertThat(byDefault.routes().match("GET", "/v1/orders/")).isSameAs(ORDERS);
     assertThat(byDefault.routes().match("GET", "/V1/orders")).isNull();
 
     AdapterOptions ignoringCase =
-        new TestBuilder(limiter).route("GET", "/v1/orders", ORDERS).caseInsensitiveRoutes(true).fixed();
+        AdapterOptions.builder(limiter).route("GET", "/v1/orders", ORDERS).caseInsensitiveRoutes(true).build();
     assertThat(ignoringCase.routes().match("GET", "/V1/Orders/")).isSameAs(ORDERS);
     // the builder an adapter adds its own routes to (the servlet filter's annotated servlets) keeps the option
     RouteTable more = ignoringCase.routeBuilder().add(null, "/Annotated", JSON).build();
@@ -171,7 +155,7 @@ class Issue14TrailingSlashTest {
     assertThat(more.match("GET", "/annotated/")).isSameAs(JSON);
     assertThat(more.match("GET", "/v1/ORDERS")).isSameAs(ORDERS);
 
-    TestBuilder clash = new TestBuilder(limiter).route("/a", ORDERS).route("/A", ORDER).caseInsensitiveRoutes(true);
-    assertThatThrownBy(clash::fixed).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("differ only in case");
+    AdapterOptions.Builder clash = AdapterOptions.builder(limiter).route("/a", ORDERS).route("/A", ORDER).caseInsensitiveRoutes(true);
+    assertThatThrownBy(clash::build).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("differ only in case");
   }
 }
