@@ -204,6 +204,14 @@ final class AuditLines {
       head(g, kind);
       g.writeStringField("reason", SafeText.clean(sentence(e, scope)));
       g.writeEndObject();
+      String requestId = SafeText.requestId(e.requestId().orElse(null));
+      if (requestId != null) { // the field of the decision line of the request that caused it
+        g.writeObjectFieldStart("http");
+        g.writeObjectFieldStart("request");
+        g.writeStringField("id", requestId);
+        g.writeEndObject();
+        g.writeEndObject();
+      }
       user(g, agent);
       g.writeObjectFieldStart("agentlimiter");
       String scopeField = kind.scopeField();

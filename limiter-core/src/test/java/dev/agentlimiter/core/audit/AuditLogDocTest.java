@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -92,19 +93,23 @@ class AuditLogDocTest {
     example(out, "shadow refusal", b -> b, a -> a.onDecision(Events.refusal().shadow(true).status(200).build()));
     example(out, "identity failure", b -> b, a -> a.onDecision(Events.unauthenticated().build()));
     RequestFingerprint fp = RequestFingerprint.of(0x0123456789abcdefL, 0x0fedcba987654321L, false);
+    // the events a request caused carry its id, the id of its decision line (an operator's release and a
+    // reclaimed permit were caused by none)
+    Optional<String> id = Optional.of("4bf92f3577b34da6a3ce929d0e0e4736");
     example(out, "loop-detected", b -> b,
-        a -> a.onEvent(new LimiterEvent.LoopDetected("agent-7", "api", fp, false, Duration.ofSeconds(5))));
+        a -> a.onEvent(new LimiterEvent.LoopDetected("agent-7", "api", fp, false, Duration.ofSeconds(5), id)));
     example(out, "burst-detected", b -> b,
-        a -> a.onEvent(new LimiterEvent.BurstDetected("agent-7", "api", 60, 40, true)));
+        a -> a.onEvent(new LimiterEvent.BurstDetected("agent-7", "api", 60, 40, true, id)));
     example(out, "quarantined", b -> b,
         a -> a.onEvent(
-            new LimiterEvent.Quarantined("agent-7", "api", "api", Duration.ofMinutes(5), 1, Reason.LOOP_DETECTED)));
+            new LimiterEvent.Quarantined(
+                "agent-7", "api", "api", Duration.ofMinutes(5), 1, Reason.LOOP_DETECTED, id)));
     example(out, "quarantine-released", b -> b,
         a -> a.onEvent(new LimiterEvent.QuarantineReleased("agent-7", "api")));
     example(out, "reputation-changed", b -> b,
-        a -> a.onEvent(new LimiterEvent.ReputationChanged("agent-7", "api", 100, 50)));
+        a -> a.onEvent(new LimiterEvent.ReputationChanged("agent-7", "api", 100, 50, id)));
     example(out, "budget-exhausted", b -> b,
-        a -> a.onEvent(new LimiterEvent.BudgetExhausted("agent-7", "tokens", -120, Duration.ofHours(3))));
+        a -> a.onEvent(new LimiterEvent.BudgetExhausted("agent-7", "tokens", -120, Duration.ofHours(3), id)));
     example(out, "permit-reclaimed", b -> b,
         a -> a.onEvent(new LimiterEvent.PermitReclaimed("agent-7", "api", Duration.ofSeconds(31))));
     try (AuditFixture audit = new AuditFixture()) { // the fold line of 999 repeats

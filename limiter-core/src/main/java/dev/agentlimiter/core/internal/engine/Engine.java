@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The decision core below the {@link Limiter} facade: binds policies, runs the policy steps ({@link
@@ -55,6 +56,8 @@ public final class Engine {
   final boolean listening;
   /** Whether one also takes admissions' events ({@link LimiterListener#takesAdmissions}). */
   final boolean listeningAdmissions;
+  /** Whether a listener takes detector events: no request id is computed for nobody. */
+  private final boolean listeningEvents;
   /** Wall-clock nanoseconds since the epoch at engine nanos 0, for the events' time. */
   private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
 
@@ -97,6 +100,7 @@ public final class Engine {
     this.listener = listener;
     this.listening = takesDecisions(listener);
     this.listeningAdmissions = listening && listener.takesAdmissions();
+    this.listeningEvents = takes(listener, "onEvent", LimiterEvent.class);
     this.box =
         new PenaltyBox(
             clock,
@@ -167,12 +171,16 @@ public final class Engine {
    * {@code onEvent} (a detector-only listener), for which no event is built at all.
    */
   static boolean takesDecisions(LimiterListener listener) {
+    return takes(listener, "onDecision", DecisionEvent.class);
+  }
+
+  /** Whether {@code listener} is not the no-op and overrides the method {@code name} taking {@code type}. */
+  private static boolean takes(LimiterListener listener, String name, Class<?> type) {
     if (listener == LimiterListener.noop()) {
       return false;
     }
     try {
-      return listener.getClass().getMethod("onDecision", DecisionEvent.class).getDeclaringClass()
-          != LimiterListener.class;
+      return listener.getClass().getMethod(name, type).getDeclaringClass() != LimiterListener.class;
     } catch (NoSuchMethodException | SecurityException e) {
       return true;
     }
@@ -191,6 +199,14 @@ public final class Engine {
     } catch (Throwable e) { // an Error from a listener (an assertion, say) must not change a decision
       LOG.log(System.Logger.Level.WARNING, "limiter listener failed on an event", e);
     }
+  }
+
+  /**
+   * The id for an event caused by the request {@code ids} names: computed (once per request, by the
+   * source) only if a listener takes events; empty outside HTTP ({@code ids} is {@code null}).
+   */
+  Optional<String> requestId(@Nullable RequestIdSource ids) {
+    return ids == null || !listeningEvents ? Optional.empty() : Optional.of(ids.requestId());
   }
 
   /**
@@ -294,10 +310,18 @@ public final class Engine {
 
   /** Enters a request without telling the listener its decision: the caller tells it when it ends. */
   Admission enterQuietly(AgentRequest request) {
+    return enterQuietly(request, null);
+  }
+
+  /**
+   * {@link #enterQuietly(AgentRequest)} for the HTTP request {@code ids} names: the detector events it
+   * causes, while decided and when it ends, carry its id.
+   */
+  Admission enterQuietly(AgentRequest request, @Nullable RequestIdSource ids) {
     if (!defended(request.policies())) {
       return new EngineAdmission.Ended(decideWithoutEvent(request));
     }
-    return Pipeline.enter(this, request);
+    return Pipeline.enter(this, request, ids);
   }
 
   /**
@@ -362,15 +386,18 @@ public final class Engine {
     BoundPolicy b = bind(policy);
     if (b.reputation != null && outcome.kind() != Outcome.Kind.UNKNOWN) {
       long now = clock.now();
-      reputation(b, watches.get(b, StateKeys.of(agent), now), agent.id(), now, outcome.kind());
+      reputation(b, watches.get(b, StateKeys.of(agent), now), agent.id(), now, outcome.kind(), null);
     }
   }
 
   /**
    * The agent's reputation factor under {@code b} now, after counting {@code outcome} (none if
-   * {@link Outcome.Kind#UNKNOWN}) and closing elapsed windows; emits the change if there was one.
+   * {@link Outcome.Kind#UNKNOWN}) and closing elapsed windows; emits the change if there was one, with the
+   * id of the request {@code ids} names.
    */
-  int reputation(BoundPolicy b, AgentWatch w, String agentId, long now, Outcome.Kind outcome) {
+  int reputation(
+      BoundPolicy b, AgentWatch w, String agentId, long now, Outcome.Kind outcome,
+      @Nullable RequestIdSource ids) {
     int before;
     int after;
     synchronized (w) {
@@ -381,20 +408,24 @@ public final class Engine {
       before = w.takeReputationChange();
     }
     if (before >= 0) {
-      emit(new LimiterEvent.ReputationChanged(agentId, b.policy.name(), before, after));
+      emit(new LimiterEvent.ReputationChanged(agentId, b.policy.name(), before, after, requestId(ids)));
     }
     return after;
   }
 
-  /** Emits {@link LimiterEvent.BudgetExhausted} if a reservation or settlement reported crossing it. */
-  void budgetCrossed(String agentId, Budget budget, long[] out) {
+  /**
+   * Emits {@link LimiterEvent.BudgetExhausted} if a reservation or settlement reported crossing it, with the
+   * id of the request {@code ids} names.
+   */
+  void budgetCrossed(String agentId, Budget budget, long[] out, @Nullable RequestIdSource ids) {
     if (out[BudgetLedger.CROSSED] == 1) {
       emit(
           new LimiterEvent.BudgetExhausted(
               agentId,
               budget.name(),
               out[BudgetLedger.BALANCE],
-              Duration.ofNanos(out[BudgetLedger.PERIOD_LEFT])));
+              Duration.ofNanos(out[BudgetLedger.PERIOD_LEFT]),
+              requestId(ids)));
     }
   }
 

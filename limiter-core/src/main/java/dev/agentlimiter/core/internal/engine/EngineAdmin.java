@@ -104,7 +104,7 @@ public final class EngineAdmin implements LimiterAdmin {
     AgentWatch w = engine.watches.getIfPresent(b, StateKeys.of(agent));
     return w == null
         ? rep.ceilingPercent()
-        : engine.reputation(b, w, agent.id(), engine.clock.now(), Outcome.Kind.UNKNOWN);
+        : engine.reputation(b, w, agent.id(), engine.clock.now(), Outcome.Kind.UNKNOWN, null);
   }
 
   @Override

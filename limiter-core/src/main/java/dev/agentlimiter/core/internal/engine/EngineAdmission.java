@@ -20,6 +20,8 @@ final class EngineAdmission implements Admission {
 
   private final Engine engine;
   private final AgentRequest request;
+  /** The HTTP request, for the id of the events its end causes; {@code null} outside HTTP. */
+  private final @Nullable RequestIdSource ids;
   private final BoundPolicy[] bounds;
   private final @Nullable AgentWatch[] watches;
   private final InFlightTable.@Nullable Permit[] permits;
@@ -34,6 +36,7 @@ final class EngineAdmission implements Admission {
   EngineAdmission(
       Engine engine,
       AgentRequest request,
+      @Nullable RequestIdSource ids,
       BoundPolicy[] bounds,
       @Nullable AgentWatch[] watches,
       InFlightTable.@Nullable Permit[] permits,
@@ -41,6 +44,7 @@ final class EngineAdmission implements Admission {
       Decision decision) {
     this.engine = engine;
     this.request = request;
+    this.ids = ids;
     this.bounds = bounds;
     this.watches = watches;
     this.permits = permits;
@@ -94,7 +98,7 @@ final class EngineAdmission implements Admission {
       for (BudgetLedger.Reservation r : reservations) {
         if (r != null && actual != r.estimate()) {
           engine.budgets.settle(r, actual, now, out);
-          engine.budgetCrossed(request.agent().id(), r.budget(), out);
+          engine.budgetCrossed(request.agent().id(), r.budget(), out, ids);
         }
       }
     }
@@ -120,7 +124,7 @@ final class EngineAdmission implements Admission {
         }
       }
       if (b.reputation != null) {
-        engine.reputation(b, w, agentId, now, outcome.kind());
+        engine.reputation(b, w, agentId, now, outcome.kind(), ids);
       }
     }
   }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,13 +27,19 @@ import org.jspecify.annotations.Nullable;
  * #complete} or {@link #close} ends it: the engine's admission ends, the request leaves the in-flight count,
  * and the listener is told the event, once.
  */
-public final class Exchange implements Admission {
+public final class Exchange implements Admission, RequestIdSource {
 
   private static final AtomicIntegerFieldUpdater<Exchange> ENDED =
       AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "ended");
+  private static final AtomicReferenceFieldUpdater<Exchange, String> REQUEST_ID =
+      AtomicReferenceFieldUpdater.newUpdater(Exchange.class, String.class, "requestId");
 
   private final HttpGate gate;
   final Route route;
+  /** The request, read for its id when first needed. */
+  private final RequestView request;
+  /** The request's id once computed, by its first detector event or its decision event. */
+  private volatile @Nullable String requestId;
   /** The agent, once the identity step identified it (or keyed an anonymous caller on its address). */
   @Nullable AgentIdentity agent;
   private @Nullable AgentIdentity client;
@@ -82,9 +89,25 @@ public final class Exchange implements Admission {
   /** Before the steps decided: never seen outside {@link HttpGate}. */
   private static final Admission PENDING = new EngineAdmission.Ended(Decision.allowed());
 
-  Exchange(HttpGate gate, Route route) {
+  Exchange(HttpGate gate, Route route, RequestView request) {
     this.gate = gate;
     this.route = route;
+    this.request = request;
+  }
+
+  /**
+   * The request's id, computed at most once, when first asked (its decision event, or a detector event it
+   * causes), so that both carry the same id and a request nobody listens to computes none. Read from the
+   * request's headers: asked, at the latest, while the exchange ends.
+   */
+  @Override
+  public String requestId() {
+    String id = requestId;
+    if (id == null) {
+      String made = gate.requestIds.of(request);
+      id = REQUEST_ID.compareAndSet(this, null, made) ? made : Objects.requireNonNull(requestId);
+    }
+    return id;
   }
 
   /** Ends the steps with an HTTP step's refusal. */

@@ -59,7 +59,7 @@ public final class HttpGate {
   private static final Route NO_ROUTE = Route.builder().build();
 
   final Engine engine;
-  private final RequestIds requestIds;
+  final RequestIds requestIds;
   private final IdentityResolver[] chain;
   private final IdentityResolver anonymous;
   private final Map<String, Map<String, Policy>> tierOverrides;
@@ -121,7 +121,7 @@ public final class HttpGate {
     }
     boolean refused = !x.decision().isAllowed();
     if (engine.listening && (refused || engine.listeningAdmissions)) {
-      x.observed(request, pattern, shadow, requestIds.of(request), started);
+      x.observed(request, pattern, shadow, x.requestId(), started);
     } else if (refused) {
       engine.refusedQuietly(x.agent().orElseGet(() -> x.client(request)), x.decision());
     }
@@ -134,7 +134,7 @@ public final class HttpGate {
    * identity step whatever its result.
    */
   private Exchange decide(RequestView request, Route route) {
-    Exchange x = new Exchange(this, route);
+    Exchange x = new Exchange(this, route, request);
     for (Step step : Step.HTTP) {
       Decision refusal =
           switch (step) {
@@ -149,7 +149,7 @@ public final class HttpGate {
         return x.refused(refusal);
       }
     }
-    return x.admitted(engine.enterQuietly(x.agentRequest()));
+    return x.admitted(engine.enterQuietly(x.agentRequest(), x));
   }
 
   /** {@link Step#REQUEST_RULES}: required headers, content type, declared length. */
@@ -262,7 +262,7 @@ public final class HttpGate {
    * state.
    */
   public Credential identify(RequestView request, IdentityResolver[] resolvers) {
-    Exchange x = new Exchange(this, NO_ROUTE);
+    Exchange x = new Exchange(this, NO_ROUTE, request);
     Decision refusal = credentialGuard(x, request, resolvers);
     if (refusal == null) {
       refusal = resolve(x, request, resolvers);

@@ -33,6 +33,8 @@ final class Pipeline {
 
   private final Engine engine;
   private final AgentRequest request;
+  /** The HTTP request being decided, for its events' id; {@code null} outside HTTP. */
+  private final @Nullable RequestIdSource ids;
   /** The agent's id, as events report it. */
   private final String agentId;
   /** The agent's {@linkplain StateKeys state key}: its source and id. */
@@ -48,9 +50,11 @@ final class Pipeline {
   private final @Nullable ScopedKey[] keys;
   private List<RateLimitStatus> admittedStatuses = List.of();
 
-  private Pipeline(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
+  private Pipeline(
+      Engine engine, AgentRequest request, @Nullable RequestIdSource ids, BoundPolicy[] bounds, long now) {
     this.engine = engine;
     this.request = request;
+    this.ids = ids;
     this.agentId = request.agent().id();
     this.key = StateKeys.of(request.agent());
     this.bounds = bounds;
@@ -90,16 +94,17 @@ final class Pipeline {
     if (early != null) {
       return early;
     }
-    try (Admission admission = enter(engine, request, bounds, now)) {
+    try (Admission admission = enter(engine, request, null, bounds, now)) {
       return admission.decision();
     }
   }
 
-  static Admission enter(Engine engine, AgentRequest request) {
+  /** Enters a request; the events it causes carry the id of the HTTP request {@code ids} names, if any. */
+  static Admission enter(Engine engine, AgentRequest request, @Nullable RequestIdSource ids) {
     BoundPolicy[] bounds = engine.bindAll(request.policies());
     long now = engine.clock.now();
     Decision early = refuseEarly(engine, request, bounds, now);
-    return early != null ? new EngineAdmission.Ended(early) : enter(engine, request, bounds, now);
+    return early != null ? new EngineAdmission.Ended(early) : enter(engine, request, ids, bounds, now);
   }
 
   /**
@@ -131,8 +136,9 @@ final class Pipeline {
     return null;
   }
 
-  private static Admission enter(Engine engine, AgentRequest request, BoundPolicy[] bounds, long now) {
-    Pipeline p = new Pipeline(engine, request, bounds, now);
+  private static Admission enter(
+      Engine engine, AgentRequest request, @Nullable RequestIdSource ids, BoundPolicy[] bounds, long now) {
+    Pipeline p = new Pipeline(engine, request, ids, bounds, now);
     Decision refusal;
     try {
       refusal = p.run();
@@ -233,7 +239,8 @@ final class Pipeline {
       return null;
     }
     Duration retry = Duration.ofNanos(wait);
-    engine.emit(new LimiterEvent.LoopDetected(agentId, b.policy.name(), fp, errorLoop, retry));
+    engine.emit(
+        new LimiterEvent.LoopDetected(agentId, b.policy.name(), fp, errorLoop, retry, engine.requestId(ids)));
     return offence(b, Decision.denied(Reason.LOOP_DETECTED, b.policy.name(), retry));
   }
 
@@ -254,7 +261,8 @@ final class Pipeline {
     boolean throttle = b.burst != null && b.burst.mode() == BurstDetection.Mode.THROTTLE;
     if (result < 0) {
       engine.emit(
-          new LimiterEvent.BurstDetected(agentId, b.policy.name(), count, -result, throttle));
+          new LimiterEvent.BurstDetected(
+              agentId, b.policy.name(), count, -result, throttle, engine.requestId(ids)));
     }
     if (!throttle) {
       return null;
@@ -275,7 +283,7 @@ final class Pipeline {
       BoundPolicy b = bounds[i];
       long cost = request.costFor(b.policy);
       if (b.reputation != null) {
-        int percent = engine.reputation(b, watch(i), agentId, now, Outcome.Kind.UNKNOWN);
+        int percent = engine.reputation(b, watch(i), agentId, now, Outcome.Kind.UNKNOWN, ids);
         cost = Math.min(b.policy.minCapacity(), ceilDiv(cost * 100, percent));
       }
       costs[i] = cost;
@@ -342,7 +350,7 @@ final class Pipeline {
         reservations = new BudgetLedger.Reservation[bounds.length];
       }
       reservations[i] = r;
-      engine.budgetCrossed(agentId, budget, out);
+      engine.budgetCrossed(agentId, budget, out, ids);
     }
     admittedStatuses = statuses;
     return null;
@@ -369,10 +377,16 @@ final class Pipeline {
       LimiterEvent.Quarantined event =
           engine.box.offence(b.lane, key, b.id, b.quarantine, refusal.reason(), now);
       if (event != null) {
-        engine.emit(event);
+        engine.emit(ids == null ? event : withRequestId(event));
       }
     }
     return refusal;
+  }
+
+  /** The box's event with the id of the request whose refusal put the agent there. */
+  private LimiterEvent.Quarantined withRequestId(LimiterEvent.Quarantined e) {
+    return new LimiterEvent.Quarantined(
+        e.agentId(), e.lane(), e.policy(), e.duration(), e.level(), e.cause(), engine.requestId(ids));
   }
 
   /**
@@ -414,6 +428,6 @@ final class Pipeline {
     if (!holds && !feedback) {
       return new EngineAdmission.Ended(decision);
     }
-    return new EngineAdmission(engine, request, bounds, watches, permits, reservations, decision);
+    return new EngineAdmission(engine, request, ids, bounds, watches, permits, reservations, decision);
   }
 }
