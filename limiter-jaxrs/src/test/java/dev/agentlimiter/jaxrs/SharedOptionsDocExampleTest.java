@@ -102,7 +102,9 @@ class SharedOptionsDocExampleTest {
         };
     servlet =
         Jetty.start(
-            app, context -> context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST)), () -> {});
+            app,
+            context -> context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST)),
+            () -> {});
     resources = JerseyServer.start(List.of(feature, new Orders()));
   }
 

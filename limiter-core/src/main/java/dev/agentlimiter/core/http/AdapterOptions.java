@@ -125,7 +125,9 @@ public final class AdapterOptions {
         + ", realm=" + realm
         + ", unavailableRetryAfter=" + unavailableRetryAfter
         + ", adminEndpoint="
-        + (adminEndpoint == null ? "none" : adminEndpoint.basePath() + " (scope " + adminEndpoint.requiredScope() + ")")
+        + (adminEndpoint == null
+            ? "none"
+            : adminEndpoint.basePath() + " (scope " + adminEndpoint.requiredScope() + ")")
         + "]";
   }
 

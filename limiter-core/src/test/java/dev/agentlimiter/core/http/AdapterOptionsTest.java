@@ -146,7 +146,9 @@ class AdapterOptionsTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("adminEndpoint");
     Route r = route("p", 1);
-    assertThat(b.route(null, "/a", r).build().routes().match("DELETE", "/a")).as("a null method is every method").isSameAs(r);
+    assertThat(b.route(null, "/a", r).build().routes().match("DELETE", "/a"))
+        .as("a null method is every method")
+        .isSameAs(r);
   }
 
   @Test
@@ -162,7 +164,8 @@ class AdapterOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("route GET /a is mapped twice");
     // one pattern for every method and for one method are two routes
-    assertThat(AdapterOptions.builder(limiter).route("/a", r).route("GET", "/a", r).build().routes().size()).isEqualTo(2);
+    AdapterOptions both = AdapterOptions.builder(limiter).route("/a", r).route("GET", "/a", r).build();
+    assertThat(both.routes().size()).isEqualTo(2);
 
     AdminEndpoint endpoint = admin(limiter);
     AdapterOptions.Builder b = AdapterOptions.builder(limiter).adminEndpoint(endpoint);
@@ -179,12 +182,16 @@ class AdapterOptionsTest {
 
   @Test
   void buildChecksTheRoutesTogether() {
-    AdapterOptions.Builder names = AdapterOptions.builder(limiter).route("/a", route("orders", 5)).route("/b", route("orders", 50));
+    AdapterOptions.Builder names =
+        AdapterOptions.builder(limiter).route("/a", route("orders", 5)).route("/b", route("orders", 50));
     assertThatThrownBy(names::build)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("policy 'orders' of /b differs from another policy of that name");
     AdapterOptions.Builder cases =
-        AdapterOptions.builder(limiter).route("/orders", route("p", 1)).route("/Orders", route("p", 1)).caseInsensitiveRoutes(true);
+        AdapterOptions.builder(limiter)
+            .route("/orders", route("p", 1))
+            .route("/Orders", route("p", 1))
+            .caseInsensitiveRoutes(true);
     assertThatThrownBy(cases::build)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("routes /orders and /Orders differ only in case; matching ignoring case, both are /orders");

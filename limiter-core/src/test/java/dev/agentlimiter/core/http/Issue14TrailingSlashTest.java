@@ -155,7 +155,10 @@ class Issue14TrailingSlashTest {
     assertThat(more.match("GET", "/annotated/")).isSameAs(JSON);
     assertThat(more.match("GET", "/v1/ORDERS")).isSameAs(ORDERS);
 
-    AdapterOptions.Builder clash = AdapterOptions.builder(limiter).route("/a", ORDERS).route("/A", ORDER).caseInsensitiveRoutes(true);
-    assertThatThrownBy(clash::build).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("differ only in case");
+    AdapterOptions.Builder clash =
+        AdapterOptions.builder(limiter).route("/a", ORDERS).route("/A", ORDER).caseInsensitiveRoutes(true);
+    assertThatThrownBy(clash::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("differ only in case");
   }
 }
