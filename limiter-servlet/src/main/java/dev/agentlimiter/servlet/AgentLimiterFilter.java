@@ -420,13 +420,7 @@ public final class AgentLimiterFilter implements Filter {
 
     /** The shared options' builder, unless this builder was given a built value. */
     private AdapterOptions.Builder shared(String option) {
-      AdapterOptions.Builder b = options;
-      if (b == null) {
-        throw new IllegalStateException(
-            "'" + option + "' is an AdapterOptions option, and this builder was given built AdapterOptions;"
-                + " set it on their builder (AdapterOptions.builder(limiter)) instead");
-      }
-      return b;
+      return AdapterOptions.shared(options, option);
     }
 
     /** See {@link AdapterOptions.Builder#route(String, Route)}. */

@@ -1,6 +1,7 @@
 package dev.agentlimiter.core.http;
 
 import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.api.Beta;
 import dev.agentlimiter.api.Route;
 import java.time.Duration;
 import java.util.Collections;
@@ -129,6 +130,22 @@ public final class AdapterOptions {
             ? "none"
             : adminEndpoint.basePath() + " (scope " + adminEndpoint.requiredScope() + ")")
         + "]";
+  }
+
+  /**
+   * For an adapter's builder that delegates the shared options: {@code options} if it has them, else (it was
+   * given built options) refuses {@code option} with the one message both adapters give.
+   *
+   * @throws IllegalStateException if {@code options} is null
+   */
+  @Beta
+  public static Builder shared(@Nullable Builder options, String option) {
+    if (options == null) {
+      throw new IllegalStateException(
+          "'" + option + "' is an AdapterOptions option, and this builder was given built AdapterOptions;"
+              + " set it on their builder (AdapterOptions.builder(limiter)) instead");
+    }
+    return options;
   }
 
   /**
