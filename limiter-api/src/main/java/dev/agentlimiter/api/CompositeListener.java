@@ -35,6 +35,11 @@ final class CompositeListener implements LimiterListener {
     each(l -> l.onEvent(event));
   }
 
+  @Override
+  public void onConfiguration(ConfigurationEvent event) {
+    each(l -> l.onConfiguration(event));
+  }
+
   private void each(Consumer<LimiterListener> call) {
     @Nullable VirtualMachineError fatal = null;
     for (LimiterListener l : listeners) {

@@ -153,4 +153,49 @@ public final class Grammar {
     }
     return value;
   }
+
+  /**
+   * Checks an HTTP method: an HTTP token (RFC 9110) of 1 to 128 characters, such as {@code GET}.
+   *
+   * @param subject what the message calls the value
+   * @return {@code method}
+   * @throws IllegalArgumentException naming {@code subject} and the value if it is not a token
+   */
+  public static String checkMethod(String subject, String method) {
+    return httpToken(subject, method);
+  }
+
+  /**
+   * Whether {@code pattern} is a servlet URL pattern, as routes are keyed: {@code /exact} (no {@code *}),
+   * {@code /prefix/*}, {@code *.ext} (no {@code /}) or {@code /} (every path).
+   */
+  public static boolean isRoutePattern(String pattern) {
+    int star = pattern.indexOf('*');
+    if (pattern.equals("/")) {
+      return true;
+    }
+    if (pattern.startsWith("/") && pattern.endsWith("/*") && star == pattern.length() - 1) {
+      return true;
+    }
+    if (pattern.startsWith("*.") && pattern.length() > 2 && pattern.indexOf('/') < 0
+        && pattern.indexOf('*', 1) < 0) {
+      return true;
+    }
+    return pattern.startsWith("/") && star < 0;
+  }
+
+  /**
+   * Checks a route pattern ({@link #isRoutePattern}).
+   *
+   * @return {@code pattern}
+   * @throws IllegalArgumentException {@code "<subject> pattern '<pattern>' is not a servlet URL pattern
+   *     (/exact, /prefix/*, *.ext or /)"}
+   */
+  public static String checkRoutePattern(String subject, String pattern) {
+    if (isRoutePattern(pattern)) {
+      return pattern;
+    }
+    throw new IllegalArgumentException(
+        subject + " pattern '" + pattern + "' is not a servlet URL pattern (/exact, /prefix/*, *.ext or /)");
+  }
 }

@@ -71,4 +71,22 @@ public interface LimiterAdmin {
    * @throws IllegalArgumentException if {@code limit < 1}
    */
   List<Offender> topOffenders(int limit);
+
+  /** The configuration running now, with its generation and where it came from. */
+  AppliedConfiguration configuration();
+
+  /**
+   * Replaces the configuration, atomically: {@code policies} is put over the builder's configuration by
+   * name ({@link PolicySet#overriddenBy}), replacing whatever was applied before, and runs under the next
+   * generation. Requests already being decided finish under the generation they started with. Agents' state
+   * carries over by policy name ({@link StateInheritance}); the state of a policy that leaves the
+   * configuration is dropped. Tells the listener a {@link ConfigurationEvent} either way.
+   *
+   * @param origin where the configuration came from, for {@link #configuration()} and the event
+   * @return the configuration now running
+   * @throws IllegalArgumentException if the configuration is refused (it drops or leaves undefined a policy
+   *     that a route of an adapter names, say, or its routes do not form a route table), naming why; the
+   *     running configuration is kept
+   */
+  AppliedConfiguration apply(PolicySet policies, String origin);
 }

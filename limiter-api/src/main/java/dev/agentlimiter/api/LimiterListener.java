@@ -35,6 +35,12 @@ public interface LimiterListener {
   /** Called for every detector event: loops, bursts, quarantines, reputation, budgets, the leak guard. */
   default void onEvent(LimiterEvent event) {}
 
+  /**
+   * Called when a configuration is applied or refused ({@link LimiterAdmin#apply}, a policy file's
+   * reload), on the thread that applied it. What a listener throws is logged and changes nothing.
+   */
+  default void onConfiguration(ConfigurationEvent event) {}
+
   /** A listener that ignores every event. */
   static LimiterListener noop() {
     return NoopListener.INSTANCE;

@@ -25,12 +25,16 @@ public final class Route {
   public static final String ANONYMOUS_TIER = "anonymous";
 
   private final List<Policy> policies;
+  private final List<String> policyNames;
   private final Set<String> requiredScopes;
   private final boolean anonymous;
   private final RequestRules rules;
 
-  private Route(List<Policy> policies, Set<String> requiredScopes, boolean anonymous, RequestRules rules) {
+  private Route(
+      List<Policy> policies, List<String> policyNames, Set<String> requiredScopes, boolean anonymous,
+      RequestRules rules) {
     this.policies = policies;
+    this.policyNames = policyNames;
     this.requiredScopes = requiredScopes;
     this.anonymous = anonymous;
     this.rules = rules;
@@ -53,7 +57,8 @@ public final class Route {
   /**
    * The route an endpoint's annotations declare, as every adapter reads them: {@link AgentRateLimit}s on
    * the endpoint (a method) replace those of its type, and several make several limits of one policy;
-   * {@link RequireScope} on the endpoint replaces its type's. The policy is named {@code endpointName} when
+   * {@link AgentPolicy} on the endpoint replaces its type's, and its names follow that policy, to be
+   * defined by the limiter's configuration; {@link RequireScope} on the endpoint replaces its type's. The policy is named {@code endpointName} when
    * the endpoint's own limits apply, {@code typeName} when the type's do (characters a policy name cannot
    * hold become {@code '_'}). Anonymous callers are served only if {@code anonymous} and no scope is
    * required.
@@ -69,16 +74,32 @@ public final class Route {
       limits = type.getAnnotationsByType(AgentRateLimit.class);
       policyName = typeName;
     }
+    AgentPolicy named = endpoint.getAnnotation(AgentPolicy.class);
+    if (named == null) {
+      named = type.getAnnotation(AgentPolicy.class);
+    }
     RequireScope scopes = endpoint.getAnnotation(RequireScope.class);
     if (scopes == null) {
       scopes = type.getAnnotation(RequireScope.class);
     }
-    if (limits.length == 0 && scopes == null) {
+    if (limits.length == 0 && scopes == null && named == null) {
       return null;
     }
     Builder route = builder();
     if (limits.length > 0) {
       route.policy(Policy.fromAnnotations(policyName.replaceAll("[^A-Za-z0-9._-]", "_"), limits));
+    }
+    if (named != null) {
+      if (named.value().length == 0) {
+        throw new IllegalArgumentException("@AgentPolicy on " + endpointName + ": names no policy");
+      }
+      for (String name : named.value()) {
+        try {
+          route.policy(name);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("@AgentPolicy on " + endpointName + ": " + e.getMessage(), e);
+        }
+      }
     }
     if (scopes != null) {
       for (String scope : scopes.value()) {
@@ -90,9 +111,43 @@ public final class Route {
     return route.build();
   }
 
-  /** The policies, in evaluation order (before tier overrides are applied). */
+  /**
+   * The policies the route defines itself, in evaluation order (before the configuration's definitions
+   * of the same names and tier overrides are applied). {@link #policyNames()} may list more: those the
+   * route only names ({@link Builder#policy(String)}), defined by the limiter's {@link PolicySet}.
+   */
   public List<Policy> policies() {
     return policies;
+  }
+
+  /**
+   * The names of every policy of the route, defined on it or only named, in evaluation order. The limiter
+   * decides each name under its current configuration's policy of that name if it has one (a policy file
+   * overrides the code by name), else under the route's own definition.
+   */
+  public List<String> policyNames() {
+    return policyNames;
+  }
+
+  /** Whether the route defines the policy {@code name} itself, rather than only naming it. */
+  public boolean defines(String name) {
+    for (int i = 0; i < policies.size(); i++) {
+      if (policies.get(i).name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The route's own definition of the policy {@code name}, or {@code null} if it only names it. */
+  public @Nullable Policy definition(String name) {
+    for (int i = 0; i < policies.size(); i++) {
+      Policy p = policies.get(i);
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    return null;
   }
 
   /** The scopes a caller must hold, in declaration order. */
@@ -114,6 +169,7 @@ public final class Route {
   public boolean equals(@Nullable Object o) {
     return o instanceof Route other
         && policies.equals(other.policies)
+        && policyNames.equals(other.policyNames)
         && requiredScopes.equals(other.requiredScopes)
         && anonymous == other.anonymous
         && rules.equals(other.rules);
@@ -121,13 +177,13 @@ public final class Route {
 
   @Override
   public int hashCode() {
-    return Objects.hash(policies, requiredScopes, anonymous, rules);
+    return Objects.hash(policies, policyNames, requiredScopes, anonymous, rules);
   }
 
   @Override
   public String toString() {
     return "Route[policies="
-        + policies.stream().map(Policy::name).toList()
+        + policyNames
         + (requiredScopes.isEmpty() ? "" : ", scopes=" + requiredScopes)
         + (anonymous ? ", anonymous" : "")
         + (rules.isEmpty() ? "" : ", " + rules)
@@ -137,6 +193,7 @@ public final class Route {
   /** Builds a {@link Route}; validates each value at once. Not thread-safe. */
   public static final class Builder {
     private final List<Policy> policies = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
     private final Set<String> scopes = new LinkedHashSet<>();
     private boolean anonymous;
     private @Nullable RequestRules rules;
@@ -150,13 +207,27 @@ public final class Route {
      */
     public Builder policy(Policy policy) {
       Objects.requireNonNull(policy, "policy");
-      for (Policy p : policies) {
-        if (p.name().equals(policy.name())) {
-          throw new IllegalArgumentException("route: policy '" + policy.name() + "' is listed twice");
-        }
-      }
+      listOnce(policy.name());
       policies.add(policy);
       return this;
+    }
+
+    /**
+     * Adds a policy by name only, to be defined by the limiter's configuration ({@link PolicySet}, in code
+     * or in a policy file): the adapter refuses to start if the configuration does not define it.
+     *
+     * @throws IllegalArgumentException if it is not a name, or a policy of that name is already on the route
+     */
+    public Builder policy(String name) {
+      listOnce(Grammar.checkName("route: policy", name));
+      return this;
+    }
+
+    private void listOnce(String name) {
+      if (names.contains(name)) {
+        throw new IllegalArgumentException("route: policy '" + name + "' is listed twice");
+      }
+      names.add(name);
     }
 
     /**
@@ -195,6 +266,7 @@ public final class Route {
     public Route build() {
       return new Route(
           List.copyOf(policies),
+          List.copyOf(names),
           Collections.unmodifiableSet(new LinkedHashSet<>(scopes)),
           anonymous,
           rules != null ? rules : RequestRules.none());

@@ -40,6 +40,17 @@ public final class EngineAdmin implements LimiterAdmin {
   }
 
   @Override
+  public dev.agentlimiter.api.AppliedConfiguration configuration() {
+    throw new UnsupportedOperationException("TEMPORARY: the engine's snapshot lands in the next commit");
+  }
+
+  @Override
+  public dev.agentlimiter.api.AppliedConfiguration apply(
+      dev.agentlimiter.api.PolicySet policies, String origin) {
+    throw new UnsupportedOperationException("TEMPORARY: the engine's snapshot lands in the next commit");
+  }
+
+  @Override
   public long trackedAgents() {
     return engine.store.trackedAgents();
   }
