@@ -36,6 +36,17 @@ final class FakeAdmin implements LimiterAdmin {
   }
 
   @Override
+  public dev.agentlimiter.api.AppliedConfiguration configuration() {
+    throw new UnsupportedOperationException("not read by the metrics");
+  }
+
+  @Override
+  public dev.agentlimiter.api.AppliedConfiguration apply(
+      dev.agentlimiter.api.PolicySet policies, String origin) {
+    throw new UnsupportedOperationException("not read by the metrics");
+  }
+
+  @Override
   public long trackedAgents() {
     fail();
     return trackedAgents;
