@@ -14,6 +14,22 @@ public interface StateStore {
    */
   PolicyState bind(Policy policy);
 
+  /**
+   * Returns the state of a new version of {@code previous}'s policy (same name, new definition), whose
+   * agents keep their tokens by {@code rule} (limits matched by name). The default keeps nothing: agents
+   * start over, as {@link StateInheritance#RESET} would. Requests still decided on {@code previous} may keep
+   * using it.
+   */
+  default PolicyState rebind(PolicyState previous, Policy policy, StateInheritance rule) {
+    return bind(policy);
+  }
+
+  /**
+   * Forgets everything of {@code state}, whose policy left the configuration. The default does nothing,
+   * which is safe only for a store whose entries expire on their own.
+   */
+  default void drop(PolicyState state) {}
+
   /** An estimate of the (policy, agent) pairs held. */
   long trackedAgents();
 }

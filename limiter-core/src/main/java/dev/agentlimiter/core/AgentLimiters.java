@@ -6,6 +6,7 @@ import dev.agentlimiter.api.IdentityResolver;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
+import dev.agentlimiter.api.PolicySet;
 import dev.agentlimiter.api.TimeSource;
 import dev.agentlimiter.core.identity.ForwardedHeader;
 import dev.agentlimiter.core.identity.IdentityResolvers;
@@ -86,6 +87,7 @@ public final class AgentLimiters {
     private @Nullable ForwardedHeader forwardedHeader;
     private @Nullable Limit credentialFailureLimit;
     private final Map<String, Map<String, Policy>> tierOverrides = new LinkedHashMap<>();
+    private @Nullable PolicySet policySet;
     private @Nullable RequestIds requestIds;
     private int offenderCapacity = -1;
     private @Nullable Duration offenderWindow;
@@ -326,6 +328,23 @@ public final class AgentLimiters {
     }
 
     /**
+     * Sets the configuration the limiter starts with, its generation 1: policies by name, tier overrides,
+     * routes, the credential-failure limit and the inheritance rules ({@link PolicySet}). The policies,
+     * tier overrides and credential-failure limit set on this builder are put under it, so that {@code
+     * policies} wins by name; {@link dev.agentlimiter.api.LimiterAdmin#apply} and policy files replace
+     * what is put over it later.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder policies(PolicySet policies) {
+      if (policySet != null) {
+        throw new IllegalStateException("policies were already set");
+      }
+      policySet = Objects.requireNonNull(policies, "policies");
+      return this;
+    }
+
+    /**
      * Registers a policy up front, so the first request pays nothing to bind it. Optional: policies in
      * requests are bound on first use.
      */
@@ -360,19 +379,10 @@ public final class AgentLimiters {
           maximumTrackedAgents == -1 ? DEFAULT_MAXIMUM_TRACKED_AGENTS : maximumTrackedAgents;
       Duration idle = idleExpiry != null ? idleExpiry : DEFAULT_IDLE_EXPIRY;
       LocalStateStore store = new LocalStateStore(clock, maximum, idle);
-      Map<String, Map<String, Policy>> overrides = new LinkedHashMap<>();
-      tierOverrides.forEach((tier, byName) -> overrides.put(tier, Map.copyOf(byName)));
       HttpGate.Config http =
           new HttpGate.Config(
               identity != null ? identity : List.of(),
               clientAddress,
-              Map.copyOf(overrides),
-              Policy.named(CREDENTIAL_FAILURES_POLICY)
-                  .limit(
-                      credentialFailureLimit != null
-                          ? credentialFailureLimit
-                          : DEFAULT_CREDENTIAL_FAILURE_LIMIT)
-                  .build(),
               requestIds != null ? requestIds : RequestIds.DEFAULT);
       TopOffenders offenders =
           new TopOffenders(
@@ -383,11 +393,49 @@ public final class AgentLimiters {
               clock,
               store,
               listener != null ? listener : LimiterListener.noop(),
+              baseConfiguration(),
               List.copyOf(policies),
+              credentialFailureLimit != null ? credentialFailureLimit : DEFAULT_CREDENTIAL_FAILURE_LIMIT,
               maximum,
               idle,
               offenders);
       return new Limiter(engine, new HttpGate(engine, http, maximum), new EngineAdmin(engine, offenders));
+    }
+
+    /**
+     * The builder's configuration: the tier overrides (with their policies) as a {@link PolicySet}, and
+     * {@link #policies(PolicySet)} over it.
+     */
+    private PolicySet baseConfiguration() {
+      PolicySet.Builder own = PolicySet.builder();
+      Map<String, Policy> defined = new LinkedHashMap<>();
+      tierOverrides.forEach(
+          (tier, byName) ->
+              byName.forEach(
+                  (replaced, replacement) -> {
+                    for (Policy p : List.of(policyNamed(replaced), replacement)) {
+                      Policy earlier = defined.putIfAbsent(p.name(), p);
+                      if (earlier != null && !earlier.equals(p)) {
+                        throw new IllegalArgumentException(
+                            "policy '" + p.name() + "' is registered twice with different configurations: "
+                                + earlier + " vs " + p);
+                      }
+                    }
+                    own.tierOverride(tier, replaced, replacement.name());
+                  }));
+      defined.values().forEach(own::policy);
+      PolicySet built = own.build();
+      return policySet == null ? built : built.overriddenBy(policySet);
+    }
+
+    /** The policy registered under {@code name} (a tier override's replaced policy is always registered). */
+    private Policy policyNamed(String name) {
+      for (Policy p : policies) {
+        if (p.name().equals(name)) {
+          return p;
+        }
+      }
+      throw new IllegalStateException("no policy named " + name);
     }
   }
 }

@@ -48,19 +48,13 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
 
   @Override
   public void filter(ContainerRequestContext request) {
-    Route r = route;
-    String pattern = template;
-    if (r == null) {
-      RouteTable.Match match = flow.options().routes().lookup(request.getMethod(), pathOf(request.getUriInfo()));
-      if (match == null) {
-        return;
-      }
-      r = match.route();
-      pattern = match.pattern();
+    AdapterFlow.Routed routed = flow.route(request.getMethod(), pathOf(request.getUriInfo()), route, template);
+    if (routed == null) {
+      return;
     }
     AdapterFlow.Pass pass;
     try {
-      pass = flow.admit(new JaxRsRequestView(request, host), r, pattern, (status, headers, body) -> abort(request, status, headers, body));
+      pass = flow.admit(new JaxRsRequestView(request, host), routed, (status, headers, body) -> abort(request, status, headers, body));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e); // abortWith does no I/O: never happens
     }

@@ -73,13 +73,14 @@ final class MethodBinder implements DynamicFeature {
         for (Policy p : route.policies()) {
           RouteTable.checkOneName(policies, p, "the annotations of " + type.getName() + "." + method.getName());
         }
+        flow.register(java.util.List.of(route)); // a policy an annotation only names must be configured
       }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "agent limiter: resource method " + type.getName() + "." + method.getName() + ": " + e.getMessage(), e);
     }
-    if (route == null && settings.routes().isEmpty()) {
-      return; // nothing to limit: no filter, no cost
+    if (route == null && settings.routes().isEmpty() && !flow.configurable()) {
+      return; // nothing to limit, now or after a reload: no filter, no cost
     }
     LimitingFilter filter = new LimitingFilter(flow, host, route, route == null ? null : template(type, method));
     if (host.endsInResponseFilter()) {

@@ -130,12 +130,15 @@ public final class AgentLimiterFilter implements Filter {
       discover(filterConfig.getServletContext(), table, options.anonymousAnnotated());
     }
     RouteTable routes;
+    AdapterFlow flow;
     try {
       routes = table.build();
+      flow = new AdapterFlow(options);
+      flow.register(routes.routes()); // a policy an annotation only names must be configured
     } catch (IllegalArgumentException e) {
       throw new ServletException("agent limiter filter: " + e.getMessage(), e); // two servlets of one simple name, say
     }
-    config = new Config(new AdapterFlow(options), routes, options.adminEndpoint().orElse(null));
+    config = new Config(flow, routes, options.adminEndpoint().orElse(null));
   }
 
   private static Builder fromSetup(FilterConfig filterConfig) throws ServletException {
@@ -261,14 +264,14 @@ public final class AgentLimiterFilter implements Filter {
       answer(admin, request, response);
       return; // never reaches the chain
     }
-    RouteTable.Match match = c.routes().lookup(request.getMethod(), path);
-    if (match == null) {
+    AdapterFlow.Routed routed = c.flow().route(request.getMethod(), path, c.routes());
+    if (routed == null) {
       chain.doFilter(request, response);
       return;
     }
     AdapterFlow.Pass pass =
         c.flow().admit(
-            new ServletRequestView(request, path), match.route(), match.pattern(), (status, headers, body) -> {
+            new ServletRequestView(request, path), routed, (status, headers, body) -> {
               if (response.isCommitted()) {
                 return;
               }

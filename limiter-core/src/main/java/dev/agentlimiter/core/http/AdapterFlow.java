@@ -9,6 +9,7 @@ import dev.agentlimiter.api.RequestView;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.internal.engine.Exchange;
 import dev.agentlimiter.core.internal.engine.Limiter;
+import dev.agentlimiter.core.internal.engine.Snapshot;
 import dev.agentlimiter.core.internal.validation.RequestCheck;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,10 +43,190 @@ public final class AdapterFlow {
   }
 
   private final AdapterOptions options;
+  /** The limiter, if it is this library's (it has a configuration with routes); else null. */
+  private final @Nullable Limiter ours;
+  /** The configured routes folded for a case-insensitive adapter, for one generation. */
+  private volatile @Nullable Folded folded;
 
-  /** A flow with an adapter's options. */
+  private record Folded(long generation, RouteTable table) {}
+
+  /**
+   * A flow with an adapter's options; registers the routes of {@code options} with the limiter.
+   *
+   * @throws IllegalArgumentException if a route names a policy the limiter's configuration does not define
+   */
   public AdapterFlow(AdapterOptions options) {
     this.options = options;
+    this.ours = options.limiter() instanceof Limiter l ? l : null;
+    register(options.routes().routes());
+  }
+
+  /**
+   * Whether the limiter has a configuration that may route requests by path, now or after a reload (it is
+   * this library's limiter): an adapter then checks every request against the configuration's routes.
+   */
+  public boolean configurable() {
+    return ours != null;
+  }
+
+  /**
+   * Registers routes the adapter found itself (annotated endpoints) with the limiter: the policies they
+   * define join its code layer, and the names they only name ({@link dev.agentlimiter.api.AgentPolicy})
+   * must be defined by its configuration now and by every configuration applied later.
+   *
+   * @throws IllegalArgumentException naming the route and the policy, if one is not defined
+   */
+  public void register(Iterable<Route> routes) {
+    Limiter l = ours;
+    if (l != null) {
+      l.register(routes);
+    } else {
+      for (Route r : routes) {
+        for (String name : r.policyNames()) {
+          if (r.definition(name) == null) {
+            throw new IllegalArgumentException(
+                "route " + r + ": policy '" + name + "' is only named, which needs the limiter of"
+                    + " AgentLimiters.newBuilder() to define it");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The route of a request under the limiter's running configuration, found once: a route of the
+   * configuration ({@link dev.agentlimiter.api.PolicySet#routes()}, such as a policy file's) matching the
+   * path wins; else {@code bound}, the route the adapter bound to the endpoint (annotations), if any; else a
+   * route of the adapter's options. The result carries that configuration, so that {@link #admit(RequestView,
+   * Routed, Responder)} decides under it.
+   *
+   * @param method the request's method
+   * @param path the path within the application, decoded
+   * @param bound the endpoint's own route, or {@code null}
+   * @param boundPattern the pattern that names {@code bound} in events, or {@code null}
+   * @return the route, or {@code null} if none applies
+   */
+  public @Nullable Routed route(
+      String method, String path, @Nullable Route bound, @Nullable String boundPattern) {
+    Limiter l = ours;
+    Snapshot snapshot = l == null ? null : l.snapshot();
+    if (snapshot != null) {
+      RouteTable configured = configured(snapshot);
+      if (!configured.isEmpty()) {
+        RouteTable.Match m = configured.lookup(method, path);
+        if (m != null) {
+          return new Routed(m.route(), m.pattern(), snapshot.shadows(m.route()), snapshot, true);
+        }
+      }
+    }
+    if (bound != null) {
+      return new Routed(bound, boundPattern, options.shadows(bound), snapshot, false);
+    }
+    return route(method, path, options.routes(), snapshot);
+  }
+
+  /**
+   * {@link #route(String, String, Route, String)} with no bound route and a table of the adapter's own
+   * (its options' routes and those it discovered) instead of its options'.
+   */
+  public @Nullable Routed route(String method, String path, RouteTable own) {
+    Limiter l = ours;
+    Snapshot snapshot = l == null ? null : l.snapshot();
+    if (snapshot != null) {
+      RouteTable configured = configured(snapshot);
+      if (!configured.isEmpty()) {
+        RouteTable.Match m = configured.lookup(method, path);
+        if (m != null) {
+          return new Routed(m.route(), m.pattern(), snapshot.shadows(m.route()), snapshot, true);
+        }
+      }
+    }
+    return route(method, path, own, snapshot);
+  }
+
+  private @Nullable Routed route(String method, String path, RouteTable table, @Nullable Snapshot snapshot) {
+    RouteTable.Match m = table.lookup(method, path);
+    return m == null
+        ? null
+        : new Routed(m.route(), m.pattern(), options.shadows(m.route()), snapshot, false);
+  }
+
+  private RouteTable configured(Snapshot snapshot) {
+    RouteTable table = snapshot.routes();
+    if (table.isEmpty() || !options.routes().caseInsensitive()) {
+      return table;
+    }
+    Folded f = folded;
+    if (f == null || f.generation() != snapshot.generation()) {
+      RouteTable.Builder b = RouteTable.builder().caseInsensitive(true);
+      for (dev.agentlimiter.api.PolicySet.RouteRule r : snapshot.effective().routes()) {
+        b.add(r.method().orElse(null), r.pattern(), r.route());
+      }
+      f = new Folded(snapshot.generation(), b.build());
+      folded = f;
+    }
+    return f.table();
+  }
+
+  /**
+   * A route found by {@link #route}, with the configuration it was found under. Immutable.
+   */
+  public static final class Routed {
+    private final Route route;
+    private final @Nullable String pattern;
+    private final boolean shadow;
+    private final @Nullable Snapshot snapshot;
+    private final boolean fromConfiguration;
+
+    Routed(
+        Route route, @Nullable String pattern, boolean shadow, @Nullable Snapshot snapshot,
+        boolean fromConfiguration) {
+      this.route = route;
+      this.pattern = pattern;
+      this.shadow = shadow;
+      this.snapshot = snapshot;
+      this.fromConfiguration = fromConfiguration;
+    }
+
+    /** The route. */
+    public Route route() {
+      return route;
+    }
+
+    /** The pattern that names it in events, if known. */
+    public Optional<String> pattern() {
+      return Optional.ofNullable(pattern);
+    }
+
+    /** Whether the route's refusals are only reported. */
+    public boolean shadow() {
+      return shadow;
+    }
+
+    /** Whether the route is one of the limiter's configuration rather than the adapter's. */
+    public boolean fromConfiguration() {
+      return fromConfiguration;
+    }
+  }
+
+  /**
+   * {@link #admit(RequestView, Route, String, Responder)} of a route {@link #route} found, decided under
+   * the configuration it was found in.
+   */
+  public @Nullable Pass admit(RequestView request, Routed routed, Responder responder) throws IOException {
+    boolean shadow = options.shadows(routed.route) || routed.shadow;
+    Admission admission;
+    try {
+      Limiter l = ours;
+      Snapshot snapshot = routed.snapshot;
+      admission =
+          l != null && snapshot != null
+              ? l.admit(request, routed.route, routed.pattern, shadow, snapshot)
+              : options.limiter().admit(request, routed.route);
+    } catch (RuntimeException e) {
+      return failed(e, responder);
+    }
+    return decided(request, admission, shadow, responder);
   }
 
   /** The adapter's options. */
@@ -68,12 +249,17 @@ public final class AdapterFlow {
     try {
       AgentLimiter limiter = options.limiter();
       admission =
-          limiter instanceof Limiter ours
-              ? ours.admit(request, route, pattern, shadow)
+          limiter instanceof Limiter l
+              ? l.admit(request, route, pattern, shadow)
               : limiter.admit(request, route);
     } catch (RuntimeException e) {
       return failed(e, responder);
     }
+    return decided(request, admission, shadow, responder);
+  }
+
+  private @Nullable Pass decided(
+      RequestView request, Admission admission, boolean shadow, Responder responder) throws IOException {
     Decision decision = admission.decision();
     if (!decision.isAllowed() && !shadow) {
       int status = HttpResponses.status(decision);

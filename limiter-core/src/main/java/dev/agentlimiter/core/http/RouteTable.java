@@ -63,6 +63,7 @@ public final class RouteTable {
   private final int size;
   private final Map<String, Policy> policies;
   private final boolean caseInsensitive;
+  private final List<Route> allRoutes;
 
   /** {@code entries}' patterns are {@linkplain #key keys} already, folded if {@code caseInsensitive}. */
   private RouteTable(List<Entry> entries, Map<String, Policy> policies, boolean caseInsensitive) {
@@ -95,6 +96,11 @@ public final class RouteTable {
     prefixes = prefixSlots.values().toArray(new Slot[0]);
     java.util.Arrays.sort(prefixes, (a, b) -> Integer.compare(b.pattern.length(), a.pattern.length()));
     size = entries.size();
+    java.util.Set<Route> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Entry e : entries) {
+      distinct.add(e.route());
+    }
+    allRoutes = List.copyOf(distinct);
   }
 
   /** A table with no routes. */
@@ -115,6 +121,11 @@ public final class RouteTable {
   /** Every policy of the table's routes, by name (one name is one policy: {@link Builder#build()} checks). */
   public Map<String, Policy> policiesByName() {
     return policies;
+  }
+
+  /** Every route of the table, in no particular order, each once. */
+  public List<Route> routes() {
+    return allRoutes;
   }
 
   /** How many (method, pattern) entries the table holds. */

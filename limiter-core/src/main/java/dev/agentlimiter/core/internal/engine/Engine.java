@@ -1,6 +1,12 @@
 package dev.agentlimiter.core.internal.engine;
 
 import dev.agentlimiter.api.Admission;
+import dev.agentlimiter.api.AppliedConfiguration;
+import dev.agentlimiter.api.ConfigurationEvent;
+import dev.agentlimiter.api.PolicySet;
+import dev.agentlimiter.api.StateInheritance;
+import dev.agentlimiter.core.http.RouteTable;
+import java.util.Map;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentRequest;
 import dev.agentlimiter.api.Budget;
@@ -58,14 +64,29 @@ public final class Engine {
   final boolean listeningAdmissions;
   /** Whether a listener takes detector events: no request id is computed for nobody. */
   private final boolean listeningEvents;
-  /** Wall-clock nanoseconds since the epoch at engine nanos 0, for the events' time. */
-  private final ConcurrentHashMap<Policy, BoundPolicy> bound = new ConcurrentHashMap<>();
+  /** The configuration running now; read once per request. */
+  private volatile Snapshot current;
+  /** The builder's configuration, under every applied one. */
+  private final PolicySet base;
+  /** The credential-failure limit when no configuration sets one. */
+  private final dev.agentlimiter.api.Limit defaultCredentialFailures;
 
-  /** Every policy bound so far, for the operator's view of one agent. */
+  /** The newest bound version of every policy name, configured or defined by a route. */
+  private final ConcurrentHashMap<String, BoundPolicy> byName = new ConcurrentHashMap<>();
+  /** Policies defined by routes and requests (the code layer), by value: the fast path of {@link #bind}. */
+  private final ConcurrentHashMap<Policy, BoundPolicy> inline = new ConcurrentHashMap<>();
+  /** The code layer's definition of each name it defines. */
+  private final ConcurrentHashMap<String, Policy> codeDefinitions = new ConcurrentHashMap<>();
+  /** Names that adapters' routes only name: every configuration must define them. */
+  private final java.util.Set<String> requiredNames = ConcurrentHashMap.newKeySet();
+
+  /** Every policy bound now (configured or in use by a route), for the operator's view of one agent. */
   public java.util.Collection<BoundPolicy> bound() {
-    return bound.values();
+    Map<String, BoundPolicy> all = new java.util.LinkedHashMap<>(byName);
+    all.putAll(current.bound);
+    return all.values();
   }
-  private final ConcurrentHashMap<String, Policy> byName = new ConcurrentHashMap<>();
+
   private final AtomicInteger scopes = new AtomicInteger();
   final ConcurrentHashMap<String, Integer> laneIds = new ConcurrentHashMap<>();
   private final List<String> laneNames = new CopyOnWriteArrayList<>();
@@ -86,11 +107,20 @@ public final class Engine {
   /** The heavy hitters: every event when listening, every refusal otherwise. */
   final TopOffenders offenders;
 
+  /**
+   * An engine running {@code base} as its generation 1.
+   *
+   * @param policies policies registered up front, as the code layer defines them
+   * @param defaultCredentialFailures the credential-failure limit of a configuration that sets none
+   * @throws IllegalArgumentException if {@code base} is not valid for an engine (see {@link #apply})
+   */
   public Engine(
       EngineClock clock,
       StateStore store,
       LimiterListener listener,
+      PolicySet base,
       List<Policy> policies,
+      dev.agentlimiter.api.Limit defaultCredentialFailures,
       long maximumAgents,
       Duration idleExpiry,
       TopOffenders offenders) {
@@ -111,44 +141,294 @@ public final class Engine {
     this.watches = new WatchTable(clock, maximumAgents, idleExpiry);
     this.inFlight = new InFlightTable(maximumAgents);
     this.budgets = new BudgetLedger(clock, maximumAgents, idleExpiry);
+    this.base = base;
+    this.defaultCredentialFailures = defaultCredentialFailures;
+    this.current = snapshot(1, "builder", PolicySet.empty(), base, null);
     for (Policy policy : policies) {
       bind(policy);
     }
   }
 
-  public BoundPolicy bind(Policy policy) {
-    BoundPolicy b = bound.get(policy);
-    return b != null ? b : bindSlow(policy);
+  /** The configuration running now. */
+  public Snapshot current() {
+    return current;
   }
 
-  private BoundPolicy bindSlow(Policy policy) {
-    Policy previous = byName.putIfAbsent(policy.name(), policy);
-    if (previous != null && !previous.equals(policy)) {
-      throw new IllegalArgumentException(
-          "policy '" + policy.name() + "' is already in use with another configuration: " + previous);
+  /**
+   * The bound policy a request of {@code policy} is decided under in the current configuration: the
+   * configuration's policy of its name if it defines one (a policy file overrides the code by name), else
+   * {@code policy} itself, bound on first use.
+   *
+   * @throws IllegalArgumentException if the code layer already defines the name differently
+   */
+  public BoundPolicy bind(Policy policy) {
+    return bind(current, policy);
+  }
+
+  /** {@link #bind(Policy)} under the snapshot {@code s} a request started with. */
+  BoundPolicy bind(Snapshot s, Policy policy) {
+    BoundPolicy b = s.bound.get(policy.name());
+    if (b != null) {
+      return b;
     }
-    int budgetScope = -1;
+    b = inline.get(policy);
+    return b != null ? b : bindInline(policy);
+  }
+
+  /** Binds a policy of the code layer; a new version of its name if a configuration held it before. */
+  private synchronized BoundPolicy bindInline(Policy policy) {
+    BoundPolicy b = inline.get(policy);
+    if (b != null) {
+      return b;
+    }
+    String name = policy.name();
+    BoundPolicy configured = current.bound.get(name);
+    if (configured != null) {
+      return configured; // configured meanwhile: the configuration wins by name
+    }
+    Policy defined = codeDefinitions.get(name);
+    if (defined != null && !defined.equals(policy)) {
+      throw new IllegalArgumentException(
+          "policy '" + name + "' is already in use with another configuration: " + defined);
+    }
+    checkBudget(policy, budgetScopes);
+    BoundPolicy latest = byName.get(name);
+    b = latest != null && latest.policy.equals(policy)
+        ? latest
+        : version(policy, latest, current.effective.inheritanceOf(name));
+    codeDefinitions.put(name, policy);
+    byName.put(name, b);
+    inline.put(policy, b);
+    return b;
+  }
+
+  /**
+   * Registers what adapters' routes need: the policies they define (the code layer) and the names they only
+   * name, which every configuration must define from now on.
+   *
+   * @throws IllegalArgumentException if a route names a policy the running configuration does not define,
+   *     or defines one the code layer already defines differently
+   */
+  public synchronized void register(Iterable<Route> routes) {
+    Snapshot s = current;
+    for (Route route : routes) {
+      for (String name : route.policyNames()) {
+        if (route.definition(name) == null && !s.bound.containsKey(name)
+            && !codeDefinitions.containsKey(name)) {
+          throw new IllegalArgumentException(
+              "route " + route + ": policy '" + name + "' is not defined by the limiter's configuration"
+                  + " (generation " + s.generation + ", which defines " + s.bound.keySet() + ")");
+        }
+      }
+    }
+    for (Route route : routes) {
+      for (Policy p : route.policies()) {
+        if (!s.bound.containsKey(p.name())) {
+          bind(s, p);
+        } else {
+          Policy defined = codeDefinitions.putIfAbsent(p.name(), p);
+          if (defined != null && !defined.equals(p)) {
+            throw new IllegalArgumentException(
+                "policy '" + p.name() + "' is already in use with another configuration: " + defined);
+          }
+        }
+      }
+      for (String name : route.policyNames()) {
+        if (route.definition(name) == null) {
+          requiredNames.add(name);
+        }
+      }
+    }
+  }
+
+  /**
+   * Replaces the configuration atomically with the builder's, {@code applied} over it by name, as the next
+   * generation. Everything is checked before anything changes; a refused configuration changes nothing.
+   * Tells the listener either way.
+   *
+   * @throws IllegalArgumentException naming why it was refused
+   */
+  public AppliedConfiguration apply(PolicySet applied, String origin) {
+    java.util.Objects.requireNonNull(applied, "policies");
+    java.util.Objects.requireNonNull(origin, "origin");
+    AppliedConfiguration info;
+    synchronized (this) {
+      Snapshot old = current;
+      try {
+        PolicySet effective = base.overriddenBy(applied);
+        Snapshot next = snapshot(old.generation + 1, origin, applied, effective, old);
+        current = next;
+        inline.values().removeIf(b -> next.bound.containsKey(b.policy.name()));
+        for (Map.Entry<String, BoundPolicy> e : old.bound.entrySet()) {
+          String name = e.getKey();
+          if (next.bound.containsKey(name) || codeDefinitions.containsKey(name)) {
+            continue; // still configured, or the code's definition takes its state over by name
+          }
+          byName.remove(name, e.getValue());
+          store.drop(e.getValue().state);
+        }
+        info = next.info();
+      } catch (IllegalArgumentException e) {
+        configuration(
+            new ConfigurationEvent(
+                clock.instant(clock.now()), false, old.generation, origin,
+                Optional.of(String.valueOf(e.getMessage()))));
+        throw e;
+      }
+    }
+    configuration(
+        new ConfigurationEvent(info.appliedAt(), true, info.generation(), origin, Optional.empty()));
+    return info;
+  }
+
+  /** Tells the listener a configuration from {@code origin} was refused before it reached the engine. */
+  public void refused(String origin, String error) {
+    configuration(
+        new ConfigurationEvent(
+            clock.instant(clock.now()), false, current.generation, origin, Optional.of(error)));
+  }
+
+  private void configuration(ConfigurationEvent event) {
+    try {
+      listener.onConfiguration(event);
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      LOG.log(System.Logger.Level.WARNING, "limiter listener failed on a configuration event", e);
+    }
+  }
+
+  /**
+   * Checks {@code effective} for an engine, then binds it: every check first, so that a refusal leaves
+   * every table as it was. Call holding the engine's monitor (or from the constructor).
+   */
+  private Snapshot snapshot(
+      long generation, String origin, PolicySet applied, PolicySet effective, @Nullable Snapshot old) {
+    for (String name : requiredNames) {
+      if (!effective.policies().containsKey(name) && !codeDefinitions.containsKey(name)) {
+        throw new IllegalArgumentException(
+            "policy '" + name + "' is named by a route of an adapter but not defined by the configuration");
+      }
+    }
+    Map<String, Map<String, String>> tierNames = effective.tierOverrides();
+    for (Map.Entry<String, Map<String, String>> t : tierNames.entrySet()) {
+      for (String replaced : t.getValue().keySet()) {
+        if (!effective.policies().containsKey(replaced) && !codeDefinitions.containsKey(replaced)
+            && !isRouteDefined(effective, replaced)) {
+          throw new IllegalArgumentException(
+              "tierOverride '" + t.getKey() + "': policy '" + replaced + "' is not a policy of the"
+                  + " configuration, of one of its routes or of the code");
+        }
+      }
+    }
+    RouteTable.Builder table = RouteTable.builder();
+    for (PolicySet.RouteRule r : effective.routes()) {
+      table.add(r.method().orElse(null), r.pattern(), r.route());
+    }
+    RouteTable routes = table.build();
+    Map<String, Budget> budgetsOf = new java.util.HashMap<>();
+    for (Policy p : effective.policies().values()) {
+      Budget budget = p.budget().orElse(null);
+      if (budget != null) {
+        Budget seen = budgetsOf.putIfAbsent(budget.name(), budget);
+        if (seen != null && !seen.equals(budget)) {
+          throw new IllegalArgumentException(
+              "policy '" + p.name() + "': budget '" + budget.name()
+                  + "' is already in use with another configuration: " + seen);
+        }
+      }
+    }
+    // every check passed: bind
+    Map<String, BoundPolicy> bound = new java.util.HashMap<>();
+    for (Policy p : effective.policies().values()) {
+      BoundPolicy latest = byName.get(p.name());
+      bound.put(
+          p.name(),
+          latest != null && latest.policy.equals(p)
+              ? latest
+              : version(p, latest, effective.inheritanceOf(p.name())));
+    }
+    Policy failures =
+        Policy.named(dev.agentlimiter.core.AgentLimiters.CREDENTIAL_FAILURES_POLICY)
+            .limit(effective.credentialFailureLimit().orElse(defaultCredentialFailures))
+            .build();
+    BoundPolicy credentials =
+        old != null && old.credentialFailures.policy.equals(failures)
+            ? old.credentialFailures
+            : version(failures, old == null ? null : old.credentialFailures, StateInheritance.AS_IS);
+    Map<String, Map<String, BoundPolicy>> tiers = new java.util.HashMap<>();
+    for (Map.Entry<String, Map<String, String>> t : tierNames.entrySet()) {
+      Map<String, BoundPolicy> byReplaced = new java.util.HashMap<>();
+      t.getValue().forEach(
+          (replaced, replacement) ->
+              byReplaced.put(replaced, java.util.Objects.requireNonNull(bound.get(replacement))));
+      tiers.put(t.getKey(), Map.copyOf(byReplaced));
+    }
+    byName.putAll(bound);
+    return new Snapshot(
+        generation, origin, clock.instant(clock.now()), applied, effective, Map.copyOf(bound),
+        Map.copyOf(tiers), credentials, routes);
+  }
+
+  private static boolean isRouteDefined(PolicySet set, String name) {
+    for (PolicySet.RouteRule r : set.routes()) {
+      if (r.route().defines(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Throws if {@code policy}'s budget is in use under another configuration in {@code scopes}. */
+  private static void checkBudget(Policy policy, Map<String, BudgetScope> scopes) {
     Budget budget = policy.budget().orElse(null);
     if (budget != null) {
-      BudgetScope shared =
-          budgetScopes.computeIfAbsent(
-              budget.name(), n -> new BudgetScope(budget, scopes.getAndIncrement()));
-      if (!shared.budget().equals(budget)) {
+      BudgetScope shared = scopes.get(budget.name());
+      if (shared != null && !shared.budget().equals(budget)) {
         throw new IllegalArgumentException(
             "policy '" + policy.name() + "': budget '" + budget.name()
                 + "' is already in use with another configuration: " + shared.budget());
       }
+    }
+  }
+
+  /**
+   * A bound version of {@code policy}, taking over {@code previous}'s state (the previous version of its
+   * name) where its configuration did not change: the buckets by {@code rule} (the same buckets if the
+   * limits are equal), the loop, burst, reputation and in-flight state under the same scope if none of
+   * those four changed, the budget's balances if the budget did not change. Nothing else is touched.
+   */
+  private BoundPolicy version(Policy policy, @Nullable BoundPolicy previous, StateInheritance rule) {
+    int budgetScope = -1;
+    Budget budget = policy.budget().orElse(null);
+    if (budget != null) {
+      BudgetScope shared = budgetScopes.get(budget.name());
+      if (shared == null || !shared.budget().equals(budget)) {
+        shared = new BudgetScope(budget, scopes.getAndIncrement());
+        budgetScopes.put(budget.name(), shared);
+      }
       budgetScope = shared.id();
     }
     int lane = laneId(policy.lane());
-    int scope = budgetScope;
-    return bound.computeIfAbsent(
-        policy,
-        p -> {
-          int id = scopes.getAndIncrement();
-          policyNames.put(id, p.name());
-          return new BoundPolicy(p, store.bind(p), id, lane, scope);
-        });
+    PolicyState state;
+    int id;
+    if (previous == null) {
+      state = store.bind(policy);
+      id = scopes.getAndIncrement();
+    } else {
+      Policy before = previous.policy;
+      state = before.limits().equals(policy.limits())
+          ? previous.state
+          : store.rebind(previous.state, policy, rule);
+      boolean sameWatch =
+          before.loopDetection().equals(policy.loopDetection())
+              && before.burstDetection().equals(policy.burstDetection())
+              && before.reputation().equals(policy.reputation())
+              && before.concurrency().equals(policy.concurrency());
+      id = sameWatch ? previous.id : scopes.getAndIncrement();
+    }
+    policyNames.put(id, policy.name());
+    return new BoundPolicy(policy, state, id, lane, budgetScope);
   }
 
   private int laneId(String lane) {
@@ -243,15 +523,29 @@ public final class Engine {
   }
 
   /** The event of a request outside HTTP: its agent, policies and lanes, decided at {@code now}. */
-  DecisionEvent event(AgentRequest request, Decision decision, long now, long spentNanos) {
+  DecisionEvent event(
+      AgentRequest request, BoundPolicy[] bounds, Decision decision, long now, long spentNanos) {
+    List<Policy> policies = policiesOf(bounds);
     return DecisionEvent.builder()
         .time(wallTime(now))
         .agent(request.agent())
-        .policies(names(request.policies()))
-        .lanes(lanes(request.policies()))
+        .policies(names(policies))
+        .lanes(lanes(policies))
         .decision(decision)
         .limiterTimeNanos(Math.max(0, spentNanos))
         .build();
+  }
+
+  /** The policies the bound policies decide under. */
+  static List<Policy> policiesOf(BoundPolicy[] bounds) {
+    if (bounds.length == 1) {
+      return List.of(bounds[0].policy);
+    }
+    Policy[] out = new Policy[bounds.length];
+    for (int i = 0; i < bounds.length; i++) {
+      out[i] = bounds[i].policy;
+    }
+    return List.of(out);
   }
 
   static List<String> names(List<Policy> policies) {
@@ -281,10 +575,13 @@ public final class Engine {
   /** Decides a request and tells the listener its event before returning. */
   Decision decide(AgentRequest request) {
     long started = listening ? System.nanoTime() : 0;
+    BoundPolicy[] bounds = bindAll(current, request.policies());
     Decision decision =
-        defended(request.policies()) ? Pipeline.decide(this, request) : decideWithoutEvent(request);
+        defended(bounds) ? Pipeline.decide(this, request, bounds) : decideWithoutEvent(request, bounds);
     if (listening && (listeningAdmissions || !decision.isAllowed())) {
-      tell(event(request, decision, clock.now(), System.nanoTime() - started), request.agent().key());
+      tell(
+          event(request, bounds, decision, clock.now(), System.nanoTime() - started),
+          request.agent().key());
     } else if (!decision.isAllowed()) {
       refusedQuietly(request.agent(), decision);
     }
@@ -293,35 +590,32 @@ public final class Engine {
 
   /** Enters a request; its event is told when the admission ends. */
   Admission enter(AgentRequest request) {
+    BoundPolicy[] bounds = bindAll(current, request.policies());
     if (!listening) {
-      Admission admission = enterQuietly(request);
+      Admission admission = enterQuietly(request, null, bounds);
       if (!admission.decision().isAllowed()) {
         refusedQuietly(request.agent(), admission.decision());
       }
       return admission;
     }
     long started = System.nanoTime();
-    Admission admission = enterQuietly(request);
+    Admission admission = enterQuietly(request, null, bounds);
     if (!listeningAdmissions && admission.decision().isAllowed()) {
       return admission; // nobody takes admissions: no event, nothing to wrap
     }
-    return new Told(this, request, admission, clock.now(), System.nanoTime() - started);
-  }
-
-  /** Enters a request without telling the listener its decision: the caller tells it when it ends. */
-  Admission enterQuietly(AgentRequest request) {
-    return enterQuietly(request, null);
+    return new Told(this, request, bounds, admission, clock.now(), System.nanoTime() - started);
   }
 
   /**
-   * {@link #enterQuietly(AgentRequest)} for the HTTP request {@code ids} names: the detector events it
-   * causes, while decided and when it ends, carry its id.
+   * Enters a request of the bound policies {@code bounds} (its policies, as one snapshot binds them)
+   * without telling the listener its decision: the caller tells it when it ends. The detector events it
+   * causes, while decided and when it ends, carry the id of the HTTP request {@code ids} names, if any.
    */
-  Admission enterQuietly(AgentRequest request, @Nullable RequestIdSource ids) {
-    if (!defended(request.policies())) {
-      return new EngineAdmission.Ended(decideWithoutEvent(request));
+  Admission enterQuietly(AgentRequest request, @Nullable RequestIdSource ids, BoundPolicy[] bounds) {
+    if (!defended(bounds)) {
+      return new EngineAdmission.Ended(decideWithoutEvent(request, bounds));
     }
-    return Pipeline.enter(this, request, ids);
+    return Pipeline.enter(this, request, ids, bounds);
   }
 
   /**
@@ -334,6 +628,7 @@ public final class Engine {
 
     private final Engine engine;
     private final AgentRequest request;
+    private final BoundPolicy[] bounds;
     private final Admission inner;
     private final long now;
     private final long spentNanos;
@@ -341,9 +636,12 @@ public final class Engine {
     @SuppressWarnings("UnusedVariable") // written through TOLD
     private volatile int told;
 
-    Told(Engine engine, AgentRequest request, Admission inner, long now, long spentNanos) {
+    Told(
+        Engine engine, AgentRequest request, BoundPolicy[] bounds, Admission inner, long now,
+        long spentNanos) {
       this.engine = engine;
       this.request = request;
+      this.bounds = bounds;
       this.inner = inner;
       this.now = now;
       this.spentNanos = spentNanos;
@@ -358,7 +656,8 @@ public final class Engine {
     public void complete(Outcome outcome) {
       inner.complete(outcome);
       if (TOLD.compareAndSet(this, 0, 1)) {
-        engine.tell(engine.event(request, inner.decision(), now, spentNanos), request.agent().key());
+        engine.tell(
+            engine.event(request, bounds, inner.decision(), now, spentNanos), request.agent().key());
       }
     }
 
@@ -373,9 +672,9 @@ public final class Engine {
     }
   }
 
-  private static boolean defended(List<Policy> policies) {
-    for (int i = 0; i < policies.size(); i++) {
-      if (policies.get(i).hasDefences()) {
+  private static boolean defended(BoundPolicy[] bounds) {
+    for (BoundPolicy b : bounds) {
+      if (b.defended) {
         return true;
       }
     }
@@ -429,10 +728,11 @@ public final class Engine {
     }
   }
 
-  BoundPolicy[] bindAll(List<Policy> policies) {
+  /** The policies of a request as the snapshot {@code s} binds them, in order. */
+  BoundPolicy[] bindAll(Snapshot s, List<Policy> policies) {
     BoundPolicy[] bounds = new BoundPolicy[policies.size()];
     for (int i = 0; i < bounds.length; i++) {
-      bounds[i] = bind(policies.get(i));
+      bounds[i] = bind(s, policies.get(i));
     }
     return bounds;
   }
@@ -441,25 +741,23 @@ public final class Engine {
    * Decides a request of policies without defences, telling no listener. The policies have no penalty box
    * of their own, but their lanes may hold the agent in another policy's box: then it is refused too.
    */
-  Decision decideWithoutEvent(AgentRequest request) {
-    List<Policy> policies = request.policies();
-    int count = policies.size();
+  Decision decideWithoutEvent(AgentRequest request, BoundPolicy[] bounds) {
+    int count = bounds.length;
     if (count == 0) {
       return Decision.allowed();
     }
-    for (int i = 0; i < count; i++) {
-      Policy policy = policies.get(i);
-      if (request.costFor(policy) > policy.minCapacity()) {
+    for (BoundPolicy b : bounds) {
+      if (request.costFor(b.policy) > b.policy.minCapacity()) {
         return Decision.denied(Reason.INVALID_REQUEST, List.of(), null, Duration.ZERO);
       }
     }
     if (!box.isEmpty()) {
-      Decision boxed = boxed(StateKeys.of(request.agent()), bindAll(policies), clock.now());
+      Decision boxed = boxed(StateKeys.of(request.agent()), bounds, clock.now());
       if (boxed != null) {
         return boxed;
       }
     }
-    return count == 1 ? decideOne(request, bind(policies.get(0))) : decideMany(request, count);
+    return count == 1 ? decideOne(request, bounds[0]) : decideMany(request, bounds);
   }
 
   /** The common case, one policy: no arrays beyond the probe, no list copies. */
@@ -472,19 +770,16 @@ public final class Engine {
     return refusal(b, probe, 0);
   }
 
-  private Decision decideMany(AgentRequest request, int count) {
-    List<Policy> policies = request.policies();
+  private Decision decideMany(AgentRequest request, BoundPolicy[] bounds) {
     String agentId = StateKeys.of(request.agent());
-    BoundPolicy[] bounds = new BoundPolicy[count];
     int slots = 0;
-    for (int i = 0; i < count; i++) {
-      bounds[i] = bind(policies.get(i));
-      slots += bounds[i].limitCount * PolicyState.PROBE_STRIDE;
+    for (BoundPolicy b : bounds) {
+      slots += b.limitCount * PolicyState.PROBE_STRIDE;
     }
     long now = clock.now();
     long[] probe = new long[slots];
     int offset = 0;
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < bounds.length; i++) {
       BoundPolicy b = bounds[i];
       if (!b.state.tryConsume(agentId, request.costFor(b.policy), now, probe, offset)) {
         for (int j = 0; j < i; j++) {
@@ -530,13 +825,13 @@ public final class Engine {
   }
 
   boolean tryAcquire(AgentIdentity agent, Policy policy) {
-    if (policy.hasDefences()) {
+    BoundPolicy b = bind(policy);
+    if (b.defended) {
       return decide(AgentRequest.of(agent, policy)).isAllowed();
     }
-    BoundPolicy b = bind(policy);
     if (!box.isEmpty() && boxed(StateKeys.of(agent), new BoundPolicy[] {b}, clock.now()) != null) {
       return false; // the lane's box holds the agent; told to no listener, like every tryAcquire
     }
-    return b.state.tryConsume(StateKeys.of(agent), policy.cost(), clock.now());
+    return b.state.tryConsume(StateKeys.of(agent), b.policy.cost(), clock.now());
   }
 }

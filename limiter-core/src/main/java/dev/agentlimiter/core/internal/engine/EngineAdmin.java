@@ -41,13 +41,13 @@ public final class EngineAdmin implements LimiterAdmin {
 
   @Override
   public dev.agentlimiter.api.AppliedConfiguration configuration() {
-    throw new UnsupportedOperationException("TEMPORARY: the engine's snapshot lands in the next commit");
+    return engine.current().info();
   }
 
   @Override
   public dev.agentlimiter.api.AppliedConfiguration apply(
       dev.agentlimiter.api.PolicySet policies, String origin) {
-    throw new UnsupportedOperationException("TEMPORARY: the engine's snapshot lands in the next commit");
+    return engine.apply(policies, origin);
   }
 
   @Override

@@ -35,6 +35,8 @@ public final class Exchange implements Admission, RequestIdSource {
       AtomicReferenceFieldUpdater.newUpdater(Exchange.class, String.class, "requestId");
 
   private final HttpGate gate;
+  /** The configuration the request is decided under, read once when it arrived. */
+  final Snapshot snapshot;
   final Route route;
   /** The request, read for its id when first needed. */
   private final RequestView request;
@@ -48,6 +50,8 @@ public final class Exchange implements Admission, RequestIdSource {
   long reservedAt;
   /** The policies after the agent's tier overrides, once the body step chose them. */
   @Nullable List<Policy> policies;
+  /** The same, bound to their state under {@link #snapshot}. */
+  BoundPolicy @Nullable [] bounds;
   RequestCheck.@Nullable BodyRead body;
   @Nullable RequestFingerprint fingerprint;
   /** The event's cause where the decision has none (the credential guard's). */
@@ -89,8 +93,9 @@ public final class Exchange implements Admission, RequestIdSource {
   /** Before the steps decided: never seen outside {@link HttpGate}. */
   private static final Admission PENDING = new EngineAdmission.Ended(Decision.allowed());
 
-  Exchange(HttpGate gate, Route route, RequestView request) {
+  Exchange(HttpGate gate, Snapshot snapshot, Route route, RequestView request) {
     this.gate = gate;
+    this.snapshot = snapshot;
     this.route = route;
     this.request = request;
   }

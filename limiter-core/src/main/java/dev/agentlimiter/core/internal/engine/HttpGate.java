@@ -62,8 +62,7 @@ public final class HttpGate {
   final RequestIds requestIds;
   private final IdentityResolver[] chain;
   private final IdentityResolver anonymous;
-  private final Map<String, Map<String, Policy>> tierOverrides;
-  private final BoundPolicy credentialFailures;
+
   /**
    * Client address key → engine nanos until which its failure bucket is not full: addresses with a
    * rejected credential on record, whose every check takes a token first. Bounded like every table.
@@ -75,23 +74,14 @@ public final class HttpGate {
    *
    * @param chain the identity resolvers, strongest first
    * @param anonymous the client-address resolver, which always identifies
-   * @param tierOverrides tier → policy name → the policy that replaces it for that tier
-   * @param credentialFailures the policy that limits failed credentials per client address
    */
-  public record Config(
-      List<IdentityResolver> chain,
-      IdentityResolver anonymous,
-      Map<String, Map<String, Policy>> tierOverrides,
-      Policy credentialFailures,
-      RequestIds requestIds) {}
+  public record Config(List<IdentityResolver> chain, IdentityResolver anonymous, RequestIds requestIds) {}
 
   public HttpGate(Engine engine, Config config, long maximumAddresses) {
     this.engine = engine;
     this.requestIds = config.requestIds();
     this.chain = config.chain().toArray(new IdentityResolver[0]);
     this.anonymous = config.anonymous();
-    this.tierOverrides = config.tierOverrides();
-    this.credentialFailures = engine.bind(config.credentialFailures());
     this.onRecord =
         Caffeine.newBuilder()
             .maximumSize(maximumAddresses)
@@ -113,9 +103,10 @@ public final class HttpGate {
    * @param pattern the route's pattern as the adapter matched it, for the event, or {@code null}
    * @param shadow whether the adapter reports the route's refusals without enforcing them
    */
-  Exchange admit(RequestView request, Route route, @Nullable String pattern, boolean shadow) {
+  Exchange admit(
+      RequestView request, Route route, @Nullable String pattern, boolean shadow, Snapshot snapshot) {
     long started = engine.listening ? System.nanoTime() : 0;
-    Exchange x = decide(request, route);
+    Exchange x = decide(request, route, snapshot);
     if (x.decision().isAllowed()) {
       engine.openRequests.increment();
     }
@@ -133,8 +124,8 @@ public final class HttpGate {
    * request to the engine's policy steps. The first refusal wins; the guard's reservation is settled by the
    * identity step whatever its result.
    */
-  private Exchange decide(RequestView request, Route route) {
-    Exchange x = new Exchange(this, route, request);
+  private Exchange decide(RequestView request, Route route, Snapshot snapshot) {
+    Exchange x = new Exchange(this, snapshot, route, request);
     for (Step step : Step.HTTP) {
       Decision refusal =
           switch (step) {
@@ -149,7 +140,8 @@ public final class HttpGate {
         return x.refused(refusal);
       }
     }
-    return x.admitted(engine.enterQuietly(x.agentRequest(), x));
+    return x.admitted(
+        engine.enterQuietly(x.agentRequest(), x, java.util.Objects.requireNonNull(x.bounds)));
   }
 
   /** {@link Step#REQUEST_RULES}: required headers, content type, declared length. */
@@ -173,9 +165,10 @@ public final class HttpGate {
       return null;
     }
     long now = engine.clock.now();
+    BoundPolicy credentialFailures = x.snapshot.credentialFailures;
     if (!credentialFailures.state.tryConsume(address, 1, now)) {
       x.cause = Decision.CAUSE_CREDENTIAL_FAILURES_EXHAUSTED;
-      return addressRefusal(address, now);
+      return addressRefusal(credentialFailures, address, now);
     }
     x.reservedAt = now;
     x.reserved = true;
@@ -232,11 +225,11 @@ public final class HttpGate {
     } finally {
       if (x.reserved && rejected == null) {
         // identified, or no credential: no charge
-        credentialFailures.state.refund(StateKeys.of(x.client(request)), 1, x.reservedAt);
+        x.snapshot.credentialFailures.state.refund(StateKeys.of(x.client(request)), 1, x.reservedAt);
       }
     }
     if (rejected != null) {
-      charge(StateKeys.of(x.client(request)), x.reserved);
+      charge(x.snapshot.credentialFailures, StateKeys.of(x.client(request)), x.reserved);
       return Decision.refused(Reason.UNAUTHENTICATED, rejected, UNAUTHENTICATED_DETAIL);
     }
     x.agent = agent;
@@ -262,7 +255,7 @@ public final class HttpGate {
    * state.
    */
   public Credential identify(RequestView request, IdentityResolver[] resolvers) {
-    Exchange x = new Exchange(this, NO_ROUTE, request);
+    Exchange x = new Exchange(this, engine.current(), NO_ROUTE, request);
     Decision refusal = credentialGuard(x, request, resolvers);
     if (refusal == null) {
       refusal = resolve(x, request, resolvers);
@@ -288,7 +281,9 @@ public final class HttpGate {
    */
   private @Nullable Decision body(Exchange x, RequestView request) {
     AgentIdentity agent = java.util.Objects.requireNonNull(x.agent);
-    List<Policy> policies = policiesFor(x.route, agent.tier());
+    BoundPolicy[] bounds = bind(x.snapshot, x.route, agent.tier());
+    List<Policy> policies = policiesOf(x.route, bounds);
+    x.bounds = bounds;
     x.policies = policies;
     RequestRules rules = x.route.rules();
     boolean loops = detectsLoops(policies);
@@ -319,7 +314,7 @@ public final class HttpGate {
    * Charges a rejected credential to the address (unless its reservation already did) and keeps the address
    * on record until its bucket would be full again.
    */
-  private void charge(String address, boolean reserved) {
+  private void charge(BoundPolicy credentialFailures, String address, boolean reserved) {
     long now = engine.clock.now();
     long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
     if (reserved) {
@@ -340,7 +335,7 @@ public final class HttpGate {
    * The refusal of an address whose failure bucket is empty: no credential of it was checked. The wait is
    * the exact time until the bucket holds a token again.
    */
-  private Decision addressRefusal(String address, long now) {
+  private static Decision addressRefusal(BoundPolicy credentialFailures, String address, long now) {
     long[] probe = new long[credentialFailures.limitCount * PolicyState.PROBE_STRIDE];
     credentialFailures.state.inspect(address, 1, now, probe, 0);
     if (probe[2] > 0) {
@@ -358,17 +353,57 @@ public final class HttpGate {
     throw new IllegalStateException("the client-address resolver must always identify");
   }
 
-  private List<Policy> policiesFor(Route route, String tier) {
-    List<Policy> policies = route.policies();
-    Map<String, Policy> overrides = tierOverrides.get(tier);
-    if (overrides == null) {
-      return policies;
-    }
-    List<Policy> out = new ArrayList<>(policies.size());
-    for (Policy p : policies) {
-      out.add(overrides.getOrDefault(p.name(), p));
+  /**
+   * The route's policies as the snapshot {@code s} binds them for an agent of {@code tier}: each name the
+   * tier overrides by its replacement, else by the configuration's policy of that name, else by the route's
+   * own definition.
+   *
+   * @throws IllegalStateException if the route only names a policy the configuration does not define
+   *     (adapters check their routes when they start, and a configuration that drops one is refused)
+   */
+  private BoundPolicy[] bind(Snapshot s, Route route, String tier) {
+    List<String> names = route.policyNames();
+    BoundPolicy[] out = new BoundPolicy[names.size()];
+    Map<String, BoundPolicy> overrides = s.tiers.isEmpty() ? null : s.tiers.get(tier);
+    for (int i = 0; i < out.length; i++) {
+      String name = names.get(i);
+      BoundPolicy b = overrides == null ? null : overrides.get(name);
+      if (b == null) {
+        b = s.bound.get(name);
+      }
+      if (b == null) {
+        Policy own = route.definition(name);
+        if (own == null) {
+          throw new IllegalStateException(
+              "policy '" + name + "' of " + route + " is not defined by the configuration (generation "
+                  + s.generation + ")");
+        }
+        b = engine.bind(s, own);
+      }
+      out[i] = b;
     }
     return out;
+  }
+
+  /** The policies of {@code bounds}: the route's own list when they are its definitions, unchanged. */
+  private static List<Policy> policiesOf(Route route, BoundPolicy[] bounds) {
+    List<Policy> own = route.policies();
+    if (own.size() == bounds.length) {
+      boolean same = true;
+      for (int i = 0; i < bounds.length && same; i++) {
+        same = isSame(own.get(i), bounds[i].policy);
+      }
+      if (same) {
+        return own;
+      }
+    }
+    return Engine.policiesOf(bounds);
+  }
+
+  /** Identity, not equality: the route's own list is reused only if it holds these very values. */
+  @SuppressWarnings("ReferenceEquality")
+  private static boolean isSame(Policy a, Policy b) {
+    return a == b;
   }
 
   private static boolean detectsLoops(List<Policy> policies) {

@@ -58,8 +58,42 @@ public final class Limiter implements AgentLimiter {
    * and whether its refusals are only reported (shadow), both for the decision event.
    */
   public Exchange admit(RequestView request, Route route, @Nullable String pattern, boolean shadow) {
+    return admit(request, route, pattern, shadow, engine.current());
+  }
+
+  /**
+   * {@link #admit(RequestView, Route, String, boolean)} under the configuration {@code snapshot}, the one
+   * the adapter found the route in: the request is decided under that one generation from start to end.
+   */
+  public Exchange admit(
+      RequestView request, Route route, @Nullable String pattern, boolean shadow, Snapshot snapshot) {
     return gate.admit(
-        Objects.requireNonNull(request, "request"), Objects.requireNonNull(route, "route"), pattern, shadow);
+        Objects.requireNonNull(request, "request"), Objects.requireNonNull(route, "route"), pattern, shadow,
+        Objects.requireNonNull(snapshot, "snapshot"));
+  }
+
+  /** The configuration running now. */
+  public Snapshot snapshot() {
+    return engine.current();
+  }
+
+  /**
+   * Registers an adapter's routes: the policies they define join the code layer, and the names they only
+   * name must be defined by this and every later configuration.
+   *
+   * @throws IllegalArgumentException if a route names a policy the configuration does not define
+   */
+  public void register(Iterable<Route> routes) {
+    engine.register(routes);
+  }
+
+  /**
+   * Tells the listener a {@link dev.agentlimiter.api.ConfigurationEvent} that a configuration from {@code
+   * origin} was refused before it reached the engine (a policy file that does not parse); the running one
+   * is kept.
+   */
+  public void configurationRefused(String origin, String error) {
+    engine.refused(Objects.requireNonNull(origin, "origin"), Objects.requireNonNull(error, "error"));
   }
 
   @Override

@@ -87,8 +87,7 @@ final class Pipeline {
   }
 
   /** {@link #enter} then close: the decision, without an admission for early refusals. */
-  static Decision decide(Engine engine, AgentRequest request) {
-    BoundPolicy[] bounds = engine.bindAll(request.policies());
+  static Decision decide(Engine engine, AgentRequest request, BoundPolicy[] bounds) {
     long now = engine.clock.now();
     Decision early = refuseEarly(engine, request, bounds, now);
     if (early != null) {
@@ -100,8 +99,8 @@ final class Pipeline {
   }
 
   /** Enters a request; the events it causes carry the id of the HTTP request {@code ids} names, if any. */
-  static Admission enter(Engine engine, AgentRequest request, @Nullable RequestIdSource ids) {
-    BoundPolicy[] bounds = engine.bindAll(request.policies());
+  static Admission enter(
+      Engine engine, AgentRequest request, @Nullable RequestIdSource ids, BoundPolicy[] bounds) {
     long now = engine.clock.now();
     Decision early = refuseEarly(engine, request, bounds, now);
     return early != null ? new EngineAdmission.Ended(early) : enter(engine, request, ids, bounds, now);

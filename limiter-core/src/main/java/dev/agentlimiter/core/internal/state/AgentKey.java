@@ -38,6 +38,12 @@ public abstract class AgentKey {
   /** A well-mixed 64-bit hash, for the eviction ledger. */
   abstract long hash64();
 
+  /**
+   * The key of the same agent under {@code other}, a version of the same policy: the same salt, so the
+   * same {@link #hash64()}.
+   */
+  abstract AgentKey rekey(LocalPolicyState other);
+
   public static long mix(long z) {
     z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
     z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
@@ -97,6 +103,11 @@ public abstract class AgentKey {
     }
 
     @Override
+    AgentKey rekey(LocalPolicyState other) {
+      return new PackedKey(other, a, b);
+    }
+
+    @Override
     public int hashCode() {
       return fold(hash64());
     }
@@ -126,6 +137,11 @@ public abstract class AgentKey {
     @Override
     long hash64() {
       return stringHash(owner, id);
+    }
+
+    @Override
+    AgentKey rekey(LocalPolicyState other) {
+      return new StringKey(other, id);
     }
 
     @Override

@@ -137,6 +137,40 @@ public final class EvictionLedger {
     return read(tag, state, false);
   }
 
+  /** What {@link #forEach} hands each record to. */
+  interface Visitor {
+    /** One record: its tag, its priority, and a copy of its state words. */
+    void record(long tag, long priority, long[] state);
+  }
+
+  /**
+   * Hands a copy of every record to {@code visitor}, one set at a time under its lock (the visitor runs
+   * outside it). Records written meanwhile may or may not be seen.
+   */
+  void forEach(Visitor visitor) {
+    int sets = records.length / (WAYS * stride);
+    for (int set = 0; set < sets; set++) {
+      int base = set * WAYS * stride;
+      long[][] copies = new long[WAYS][];
+      long[] tags = new long[WAYS];
+      long[] priorities = new long[WAYS];
+      int n = 0;
+      synchronized (lock(base)) {
+        for (int w = 0, at = base; w < WAYS; w++, at += stride) {
+          if (records[at + PRIORITY] != FREE) {
+            tags[n] = records[at + TAG];
+            priorities[n] = records[at + PRIORITY];
+            copies[n] = java.util.Arrays.copyOfRange(records, at + STATE, at + STATE + stateLongs);
+            n++;
+          }
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        visitor.record(tags[i], priorities[i], copies[i]);
+      }
+    }
+  }
+
   /** Frees the record of {@code tag}, if any. */
   void remove(long tag) {
     int base = set(tag);

@@ -4,6 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicyState;
+import dev.agentlimiter.api.StateInheritance;
+import io.github.bucket4j.BucketState;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import dev.agentlimiter.core.internal.defence.GreedyMath;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -28,10 +31,42 @@ public final class LocalPolicyState implements PolicyState {
   /** The exact state of this policy's evicted buckets; see {@link #create}. */
   public final EvictionLedger ledger;
 
+  /**
+   * The version of the same policy name this one replaced, whose agents' buckets this one takes over on
+   * their first request ({@link #carry}); {@code null} once nothing of it can be left (its live buckets have
+   * all expired) or if there was none.
+   */
+  private volatile @Nullable LocalPolicyState predecessor;
+
+  /** Engine nanos after which {@link #predecessor} can hold no live bucket any more. */
+  private final long predecessorUntil;
+
+  /** How the predecessor's tokens carry over. */
+  private final StateInheritance inheritance;
+
+  /** The version that replaced this one, to which its buckets go when they leave the cache; or null. */
+  private volatile @Nullable LocalPolicyState successor;
+
+  /** Set when the policy left the configuration: its buckets go nowhere. */
+  private volatile boolean dropped;
+
   LocalPolicyState(LocalStateStore store, Policy policy, long salt) {
+    this(store, policy, salt, null, StateInheritance.RESET, 0);
+  }
+
+  /**
+   * A version of a policy name; {@code predecessor}'s buckets are carried over by {@code inheritance}
+   * until {@code predecessorUntil}.
+   */
+  LocalPolicyState(
+      LocalStateStore store, Policy policy, long salt, @Nullable LocalPolicyState predecessor,
+      StateInheritance inheritance, long predecessorUntil) {
     this.store = store;
     this.policy = policy;
     this.salt = salt;
+    this.predecessor = inheritance == StateInheritance.RESET ? null : predecessor;
+    this.inheritance = inheritance;
+    this.predecessorUntil = predecessorUntil;
     List<Limit> limits = policy.limits();
     int n = limits.size();
     this.bandwidths = new Bandwidth[n];
@@ -83,7 +118,8 @@ public final class LocalPolicyState implements PolicyState {
     if (bucket == null) {
       AgentKey newKey = AgentKey.of(this, agentId);
       key = newKey;
-      bucket = store.cache.get(newKey, k -> create(k, nowNanos));
+      BucketState carried = carry(newKey, nowNanos);
+      bucket = store.cache.get(newKey, k -> create(k, nowNanos, carried));
     }
     synchronized (bucket) {
       if (!bucket.retired) {
@@ -106,7 +142,7 @@ public final class LocalPolicyState implements PolicyState {
         .compute(
             key,
             (k, current) -> {
-              AgentBucket target = current != null ? current : create(k, nowNanos);
+              AgentBucket target = current != null ? current : create(k, nowNanos, null);
               synchronized (target) {
                 result[0] = consumeLocked(target, cost, nowNanos, probe, offset);
               }
@@ -150,12 +186,14 @@ public final class LocalPolicyState implements PolicyState {
     }
     // Not tracked (or evicted meanwhile): under the key's map lock, so that the bucket cannot be rebuilt
     // from the ledger, or evicted into it, while we look. The ledger's record is peeked, never taken.
+    AgentKey key = AgentKey.of(this, agentId);
+    BucketState carried = carry(key, nowNanos);
     store.cache.asMap()
         .compute(
-            AgentKey.of(this, agentId),
+            key,
             (k, current) -> {
               if (current == null || !inspectTracked(current, cost, nowNanos, probe, offset)) {
-                AgentBucket rebuilt = rebuild(k, nowNanos, false);
+                AgentBucket rebuilt = rebuild(k, nowNanos, false, carried);
                 rebuilt.refillAllBandwidth(nowNanos);
                 writeProbe(rebuilt, cost, probe, offset);
               }
@@ -213,18 +251,115 @@ public final class LocalPolicyState implements PolicyState {
    * ledger: from now on the live bucket is the truth. Call under the key's map lock (in the cache's mapping
    * function), so that no other bucket of the key is built or evicted meanwhile.
    */
-  AgentBucket create(AgentKey key, long nowNanos) {
-    return rebuild(key, nowNanos, true);
+  AgentBucket create(AgentKey key, long nowNanos, @Nullable BucketState carried) {
+    return rebuild(key, nowNanos, true, carried);
   }
 
-  private AgentBucket rebuild(AgentKey key, long nowNanos, boolean take) {
+  private AgentBucket rebuild(AgentKey key, long nowNanos, boolean take, @Nullable BucketState carried) {
     AgentBucket bucket = new AgentBucket(configuration, nowNanos);
     long[] state = new long[bandwidths.length * StateData.STRIDE];
     long tag = key.hash64();
     if (take ? ledger.take(tag, state) : ledger.peek(tag, state)) {
       StateData.restore(bucket, state);
+    } else if (carried != null) {
+      bucket.copyStateFrom(carried);
     }
     return bucket;
+  }
+
+  /**
+   * The agent's bucket under the versions this one replaced, converted to this version by its {@link
+   * StateInheritance}, or {@code null} if none of them holds the agent (or the rule is {@link
+   * StateInheritance#RESET}): the newest predecessor's live bucket, else its ledger record, else the same
+   * of its own predecessor. Read without changing anything (the predecessors' buckets stay for requests
+   * still being decided under them), and outside any cache lock, so that no mapping function of the cache
+   * touches another key.
+   */
+  @Nullable BucketState carry(AgentKey key, long nowNanos) {
+    LocalPolicyState p = predecessor;
+    if (p == null) {
+      return null;
+    }
+    if (nowNanos - predecessorUntil > 0) {
+      predecessor = null; // every live bucket of it has expired into our ledger by now
+      return null;
+    }
+    for (; p != null; p = p.predecessor) {
+      AgentKey theirs = key.rekey(p);
+      AgentBucket live = p.store.cache.policy().getIfPresentQuietly(theirs);
+      if (live != null) {
+        synchronized (live) {
+          if (!live.retired) {
+            return convert(live, nowNanos);
+          }
+        }
+      }
+      long[] state = new long[p.bandwidths.length * StateData.STRIDE];
+      if (p.ledger.peek(theirs.hash64(), state)) {
+        AgentBucket recorded = new AgentBucket(p.configuration, nowNanos);
+        StateData.restore(recorded, state);
+        return convert(recorded, nowNanos);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A bucket of another version of this policy as a bucket of this one, by {@link #inheritance}: Bucket4j's
+   * own {@code replaceConfiguration}, limits matched by name, one new to the policy starting at its
+   * initial tokens. Call with {@code other}'s monitor held if it is shared.
+   */
+  BucketState convert(BucketState other, long nowNanos) {
+    BucketState copy = other.copy();
+    copy.refillAllBandwidth(nowNanos);
+    return copy.replaceConfiguration(configuration, strategy(inheritance), nowNanos);
+  }
+
+  private static TokensInheritanceStrategy strategy(StateInheritance rule) {
+    return switch (rule) {
+      case AS_IS -> TokensInheritanceStrategy.AS_IS;
+      case PROPORTIONAL -> TokensInheritanceStrategy.PROPORTIONALLY;
+      case RESET -> TokensInheritanceStrategy.RESET;
+    };
+  }
+
+  /**
+   * Makes {@code next} the successor of this version: from now on a bucket of this version that leaves the
+   * cache goes, converted, to {@code next}'s ledger; and every record of this version's ledger is copied
+   * there now.
+   */
+  void supersede(LocalPolicyState next, long nowNanos) {
+    successor = next;
+    if (next.inheritance == StateInheritance.RESET) {
+      return;
+    }
+    ledger.forEach(
+        (tag, priority, state) -> {
+          AgentBucket recorded = new AgentBucket(configuration, nowNanos);
+          StateData.restore(recorded, state);
+          next.recordConverted(tag, recorded, nowNanos);
+        });
+  }
+
+  /** Marks this version as left the configuration: its buckets are forgotten as they leave. */
+  void drop() {
+    dropped = true;
+    predecessor = null;
+  }
+
+  /** Records a bucket of a predecessor, converted, in this version's ledger (or its own successor's). */
+  private void recordConverted(long tag, BucketState bucket, long nowNanos) {
+    LocalPolicyState next = successor;
+    if (next != null) {
+      next.recordConverted(tag, bucket, nowNanos);
+      return;
+    }
+    if (dropped) {
+      return;
+    }
+    AgentBucket converted = new AgentBucket(configuration, nowNanos);
+    converted.copyStateFrom(convert(bucket, nowNanos));
+    record(tag, converted, nowNanos);
   }
 
   /**
@@ -233,6 +368,20 @@ public final class LocalPolicyState implements PolicyState {
    * bucket's monitor held, under the key's map lock (in the cache's eviction listener).
    */
   void recordInLedger(AgentKey key, AgentBucket bucket, long nowNanos) {
+    if (dropped) {
+      return;
+    }
+    LocalPolicyState next = successor;
+    if (next != null) {
+      if (next.inheritance != StateInheritance.RESET) {
+        next.recordConverted(key.hash64(), bucket, nowNanos);
+      }
+      return;
+    }
+    record(key.hash64(), bucket, nowNanos);
+  }
+
+  private void record(long tag, AgentBucket bucket, long nowNanos) {
     long[] data = StateData.of(bucket, bandwidths.length);
     long fullAt = Long.MIN_VALUE;
     for (int i = 0; i < bandwidths.length; i++) {
@@ -242,6 +391,6 @@ public final class LocalPolicyState implements PolicyState {
       long at = from + untilFull;
       fullAt = Math.max(fullAt, at < from ? Long.MAX_VALUE : at);
     }
-    ledger.put(key.hash64(), fullAt, nowNanos, data);
+    ledger.put(tag, fullAt, nowNanos, data);
   }
 }

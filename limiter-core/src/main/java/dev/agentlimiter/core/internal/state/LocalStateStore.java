@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicyState;
+import dev.agentlimiter.api.StateInheritance;
 import dev.agentlimiter.api.StateStore;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,9 +25,12 @@ public final class LocalStateStore implements StateStore {
   public final Cache<AgentKey, AgentBucket> cache;
   /** Eviction ledger records per policy. */
   final int ledgerRecords;
+  /** How long a bucket is kept without a request, in nanos: how long a replaced version may hold one. */
+  private final long idleNanos;
 
   public LocalStateStore(EngineClock clock, long maximumAgents, Duration idleExpiry) {
     this.clock = clock;
+    this.idleNanos = idleExpiry.toNanos();
     this.ledgerRecords = EvictionLedger.recordsFor(maximumAgents);
     this.cache =
         Caffeine.newBuilder()
@@ -41,6 +45,36 @@ public final class LocalStateStore implements StateStore {
   @Override
   public PolicyState bind(Policy policy) {
     return new LocalPolicyState(this, policy, ThreadLocalRandom.current().nextLong());
+  }
+
+  /**
+   * A new version of {@code previous}'s policy name: each agent's bucket is taken over, by {@code rule}, on
+   * its first request under the new version, from the previous version's live bucket or its ledger record
+   * (records are copied over now, and buckets that leave the previous version's cache from now on go to
+   * the new version's ledger). Requests still being decided under the previous version keep using it.
+   */
+  @Override
+  public PolicyState rebind(PolicyState previous, Policy policy, StateInheritance rule) {
+    if (!(previous instanceof LocalPolicyState old) || old.store != this) {
+      return bind(policy);
+    }
+    long now = clock.now();
+    // after the idle expiry, and a second for the cache's maintenance, every live bucket of the
+    // previous version has expired into the new version's ledger
+    long until = now + idleNanos + 1_000_000_000L;
+    LocalPolicyState next = new LocalPolicyState(this, policy, old.salt, old, rule, until);
+    old.supersede(next, now);
+    return next;
+  }
+
+  /** Forgets every bucket of {@code state}, whose policy left the configuration, and its ledger. */
+  @Override
+  public void drop(PolicyState state) {
+    if (!(state instanceof LocalPolicyState dropped) || dropped.store != this) {
+      return;
+    }
+    dropped.drop();
+    cache.asMap().keySet().removeIf(k -> k.owner == dropped);
   }
 
   @Override
