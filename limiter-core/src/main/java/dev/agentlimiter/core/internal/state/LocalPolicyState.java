@@ -270,8 +270,8 @@ public final class LocalPolicyState implements PolicyState {
   /**
    * The agent's bucket under the versions this one replaced, converted to this version by its {@link
    * StateInheritance}, or {@code null} if none of them holds the agent (or the rule is {@link
-   * StateInheritance#RESET}): the newest predecessor's live bucket, else its ledger record, else the same
-   * of its own predecessor. Read without changing anything (the predecessors' buckets stay for requests
+   * StateInheritance#RESET}): what the newest predecessor holds of it ({@link #held}). Read without changing
+   * anything (the predecessors' buckets stay for requests
    * still being decided under them), and outside any cache lock, so that no mapping function of the cache
    * touches another key.
    */
@@ -284,24 +284,31 @@ public final class LocalPolicyState implements PolicyState {
       predecessor = null; // every live bucket of it has expired into our ledger by now
       return null;
     }
-    for (; p != null; p = p.predecessor) {
-      AgentKey theirs = key.rekey(p);
-      AgentBucket live = p.store.cache.policy().getIfPresentQuietly(theirs);
-      if (live != null) {
-        synchronized (live) {
-          if (!live.retired) {
-            return convert(live, nowNanos);
-          }
+    BucketState theirs = p.held(key.rekey(p), nowNanos);
+    return theirs == null ? null : convert(theirs, nowNanos);
+  }
+
+  /**
+   * This version's bucket of the agent, as a copy: its live bucket, else its ledger record, else what it
+   * would carry over from its own predecessors (so a bucket idle across several changes is converted by
+   * each change in turn, as if it had been taken over at each); {@code null} if none holds the agent.
+   */
+  private @Nullable BucketState held(AgentKey key, long nowNanos) {
+    AgentBucket live = store.cache.policy().getIfPresentQuietly(key);
+    if (live != null) {
+      synchronized (live) {
+        if (!live.retired) {
+          return live.copy();
         }
       }
-      long[] state = new long[p.bandwidths.length * StateData.STRIDE];
-      if (p.ledger.peek(theirs.hash64(), state)) {
-        AgentBucket recorded = new AgentBucket(p.configuration, nowNanos);
-        StateData.restore(recorded, state);
-        return convert(recorded, nowNanos);
-      }
     }
-    return null;
+    long[] state = new long[bandwidths.length * StateData.STRIDE];
+    if (ledger.peek(key.hash64(), state)) {
+      AgentBucket recorded = new AgentBucket(configuration, nowNanos);
+      StateData.restore(recorded, state);
+      return recorded;
+    }
+    return carry(key, nowNanos);
   }
 
   /**
