@@ -112,6 +112,8 @@ class AuditLogDocTest {
         a -> a.onEvent(new LimiterEvent.BudgetExhausted("agent-7", "tokens", -120, Duration.ofHours(3), id)));
     example(out, "permit-reclaimed", b -> b,
         a -> a.onEvent(new LimiterEvent.PermitReclaimed("agent-7", "api", Duration.ofSeconds(31))));
+    example(out, "config-applied", b -> b, a -> a.onConfiguration(Events.configApplied()));
+    example(out, "config-refused", b -> b, a -> a.onConfiguration(Events.configRefused()));
     try (AuditFixture audit = new AuditFixture()) { // the fold line of 999 repeats
       for (int i = 0; i < 1_000; i++) {
         audit.log.onDecision(Events.refusal().time(Events.T0.plusMillis(i)).build());
