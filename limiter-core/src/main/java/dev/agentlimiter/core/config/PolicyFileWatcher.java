@@ -264,7 +264,8 @@ public final class PolicyFileWatcher implements AutoCloseable {
       if (!unchangedSince(b.file, s) && attempt < 3) {
         continue; // written while it was parsed: parse what it is now
       }
-      b.target.apply(set, b.origin);
+      AppliedConfiguration now = b.target.apply(set, b.origin);
+      LOG.info("policy file {} applied as generation {}", b.origin, now.generation());
       return s;
     }
   }

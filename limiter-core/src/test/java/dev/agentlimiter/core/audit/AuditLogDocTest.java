@@ -168,6 +168,15 @@ class AuditLogDocTest {
   }
 
   @Test
+  void theReloadDocShowsTheConfigurationLines() throws IOException {
+    String reload = Files.readString(Path.of("../docs/reload.md"), StandardCharsets.UTF_8);
+    Map<String, String> examples = examples();
+    for (String name : new String[] {"config-applied", "config-refused"}) {
+      assertThat(reload).as("docs/reload.md shows the %s line", name).contains(examples.get(name));
+    }
+  }
+
+  @Test
   void everyJsonLineOfTheSectionParsesAndThePrettyOneIsTheRefusal() throws IOException {
     String section = section();
     Matcher blocks = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(section);
