@@ -312,9 +312,9 @@ public final class PolicyFileWatcher implements AutoCloseable {
   private void run() {
     while (!closed.get()) {
       try {
-        awaitChangeOrPoll();
+        check(); // first at once: a change between the start's read and the watch's registration
         if (!closed.get()) {
-          check();
+          awaitChangeOrPoll();
         }
       } catch (InterruptedException | ClosedWatchServiceException e) {
         if (!closed.get()) {
