@@ -19,4 +19,5 @@ module dev.agentlimiter.core {
   exports dev.agentlimiter.core.http;
   exports dev.agentlimiter.core.identity;
   exports dev.agentlimiter.core.audit;
+  exports dev.agentlimiter.core.config;
 }

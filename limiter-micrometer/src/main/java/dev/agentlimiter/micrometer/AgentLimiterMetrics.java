@@ -1,5 +1,6 @@
 package dev.agentlimiter.micrometer;
 
+import dev.agentlimiter.api.ConfigurationEvent;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterAdmin;
@@ -25,6 +26,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -53,7 +55,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. <b>The listener methods never throw</b>: a meter the registry refuses to create (for
  * example a meter of the same name with other tags, registered by someone else) is replaced by a no-op
  * and logged once through {@link System.Logger}. <b>Events before {@link #bindTo} are dropped</b>, not
- * buffered.
+ * buffered (only a configuration event's generation is kept, for the generation gauge).
  *
  * <p>Cost of {@link #onDecision}, once each combination of tag values has been seen: four {@link
  * java.util.concurrent.ConcurrentHashMap} reads on the event's own strings (route, policy, lane, tier), a
@@ -81,6 +83,18 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
 
   /** Counter: audit records the audit log dropped, as reported to {@link #recordAuditSuppressed}. */
   public static final String AUDIT_SUPPRESSED = "agentlimiter.audit.suppressed";
+
+  /**
+   * Counter: configurations applied ({@code outcome=applied}) or refused ({@code outcome=refused}), one per
+   * {@link ConfigurationEvent}: a policy file's reload, {@link LimiterAdmin#apply}.
+   */
+  public static final String CONFIG_RELOADS = "agentlimiter.config.reloads";
+
+  /**
+   * Gauge: the generation of the configuration running, as the last {@link ConfigurationEvent} told it;
+   * {@code NaN} until the first.
+   */
+  public static final String CONFIG_GENERATION = "agentlimiter.config.generation";
 
   /** Gauge: {@link LimiterAdmin#trackedAgents()}. */
   public static final String AGENTS_TRACKED = "agentlimiter.agents.tracked";
@@ -178,6 +192,8 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
   private final String agentsTrackedName;
   private final String agentsQuarantinedName;
   private final String requestsInFlightName;
+  private final String configReloadsName;
+  private final String configGenerationName;
   private final Tags commonTags;
   private final boolean routeTags;
   private final boolean percentileHistogram;
@@ -186,6 +202,7 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
   private final TagValues lanes;
   private final TagValues tiers;
   private final AtomicBoolean failureLogged = new AtomicBoolean();
+  private final AtomicLong generation = new AtomicLong(); // 0: no configuration event yet
 
   private final Object lock = new Object();
   private @Nullable LimiterAdmin admin; // guarded by lock
@@ -201,6 +218,8 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
     this.agentsTrackedName = named(prefix, AGENTS_TRACKED);
     this.agentsQuarantinedName = named(prefix, AGENTS_QUARANTINED);
     this.requestsInFlightName = named(prefix, REQUESTS_IN_FLIGHT);
+    this.configReloadsName = named(prefix, CONFIG_RELOADS);
+    this.configGenerationName = named(prefix, CONFIG_GENERATION);
     this.commonTags = b.tags != null ? b.tags : Tags.empty();
     this.routeTags = b.routeTags == null || b.routeTags;
     this.percentileHistogram = b.percentileHistogram != null && b.percentileHistogram;
@@ -254,8 +273,9 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
 
   /**
    * Registers the meters that exist from the start (the timers, {@value #CREDENTIAL_FAILURES}, {@value
-   * #AUDIT_SUPPRESSED}, and the gauges if there is an admin view) in {@code registry}, and starts counting;
-   * the other counters appear with their first event. Binding again to the same registry does nothing;
+   * #AUDIT_SUPPRESSED}, both {@value #CONFIG_RELOADS} counters, {@value #CONFIG_GENERATION}, and the
+   * admin view's gauges if there is one) in {@code registry}, and starts counting; the other counters
+   * appear with their first event. Binding again to the same registry does nothing;
    * to report to several, bind once to a {@link io.micrometer.core.instrument.composite.CompositeMeterRegistry}.
    *
    * @throws IllegalStateException if already bound to another registry
@@ -322,6 +342,25 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
   }
 
   /**
+   * Counts a configuration applied or refused in {@value #CONFIG_RELOADS}, and keeps its generation (the
+   * generation running after it, which only goes up) for {@value #CONFIG_GENERATION}. The count is dropped
+   * before {@link #bindTo}, the generation is kept; never throws.
+   */
+  @Override
+  public void onConfiguration(ConfigurationEvent event) {
+    try {
+      generation.accumulateAndGet(event.generation(), Math::max);
+      Bound b = bound;
+      if (b == null) {
+        return;
+      }
+      (event.applied() ? b.configApplied : b.configRefused).increment();
+    } catch (RuntimeException e) {
+      logFailure(e);
+    }
+  }
+
+  /**
    * Adds {@code count} to {@value #AUDIT_SUPPRESSED}: audit records the audit log dropped (its queue full,
    * or its rate limit reached). Meant as the audit log's {@link java.util.function.LongConsumer}, {@code
    * metrics::recordAuditSuppressed}. A count {@code <= 0}, and any count before {@link #bindTo}, is
@@ -355,6 +394,11 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
         .tags(commonTags)
         .strongReference(false)
         .register(registry);
+  }
+
+  private static double configGeneration(AtomicLong last) {
+    long g = last.get();
+    return g > 0 ? g : Double.NaN;
   }
 
   private static double trackedAgents(LimiterAdmin a) {
@@ -439,6 +483,8 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
     final Timer[] timers = new Timer[OUTCOMES.length];
     final Counter credentialFailures;
     final Counter auditSuppressed;
+    final Counter configApplied;
+    final Counter configRefused;
     final LongFunction<Counter> newDecisionCounter = this::newDecisionCounter;
     final LongFunction<Counter> newDetectorCounter = this::newDetectorCounter;
 
@@ -463,6 +509,20 @@ public final class AgentLimiterMetrics implements MeterBinder, LimiterListener {
               .description("audit records the audit log dropped")
               .tags(commonTags)
               .register(registry);
+      this.configApplied = configReloads("applied").register(registry);
+      this.configRefused = configReloads("refused").register(registry);
+      Gauge.builder(configGenerationName, generation, AgentLimiterMetrics::configGeneration)
+          .description("the generation of the configuration running, as the last configuration event told it")
+          .tags(commonTags)
+          .strongReference(false)
+          .register(registry);
+    }
+
+    private Counter.Builder configReloads(String outcome) {
+      return Counter.builder(configReloadsName)
+          .description("configurations applied or refused: policy file reloads, admin apply")
+          .tags(commonTags)
+          .tag("outcome", outcome);
     }
 
     void record(DecisionEvent event) {

@@ -295,6 +295,8 @@ class AgentLimiterMetricsTest {
             "agent.limiter.agents.quarantined",
             "agent.limiter.agents.tracked",
             "agent.limiter.audit.suppressed",
+            "agent.limiter.config.generation",
+            "agent.limiter.config.reloads",
             "agent.limiter.credential.failures",
             "agent.limiter.decisions",
             "agent.limiter.detector.events",

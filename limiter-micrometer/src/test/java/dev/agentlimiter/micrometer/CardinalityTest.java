@@ -95,8 +95,8 @@ class CardinalityTest {
     long statuses = 2; // 2xx, 4xx
     long decisions = outcomes * reasons * policies * lanes * tiers * routeValues * methods * statuses;
     long timers = 3;
-    long singleCounters = 2; // credential failures, audit suppressed
-    long gauges = 3;
+    long singleCounters = 4; // credential failures, audit suppressed, config reloads applied and refused
+    long gauges = 4;
     long detector = 2 /* types */ * policies * lanes;
     return decisions + timers + singleCounters + gauges + detector;
   }

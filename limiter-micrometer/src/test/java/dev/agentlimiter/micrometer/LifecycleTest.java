@@ -47,8 +47,9 @@ class LifecycleTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AgentLimiterMetrics.builder(new FakeAdmin()).build().bindTo(registry);
 
-    // Timers per outcome, the two single counters and the gauges exist at once, so dashboards show 0.
-    assertThat(registry.getMeters()).hasSize(3 + 2 + 3);
+    // Timers per outcome, the two single counters, the two reload counters and the gauges (the
+    // configuration's generation and the admin view's three) exist at once, so dashboards show 0.
+    assertThat(registry.getMeters()).hasSize(3 + 2 + 2 + 1 + 3);
   }
 
   private static void feed(AgentLimiterMetrics metrics) {

@@ -6,6 +6,7 @@ import dev.agentlimiter.api.Admission;
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
 import dev.agentlimiter.api.AgentRequest;
+import dev.agentlimiter.api.ConfigurationEvent;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterAdmin;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -105,6 +107,13 @@ class MetricsDocExampleTest {
         new LimiterEvent.Quarantined("agent-7", "default", "api", Duration.ofMinutes(5), 1, Reason.LOOP_DETECTED));
     admin.quarantine("agent-7", "default");
     admin.trackedAgents = 1;
+    // A policy file's reload applied as generation 2, and a later bad edit refused (2 keeps running).
+    metrics.onConfiguration(
+        new ConfigurationEvent(Events.T0, true, 2, "/etc/agentlimiter/policy.yaml", Optional.empty()));
+    metrics.onConfiguration(
+        new ConfigurationEvent(
+            Events.T0, false, 2, "/etc/agentlimiter/policy.yaml",
+            Optional.of("/etc/agentlimiter/policy.yaml:4:15: /policies/api/limits/0/capacity: must be > 0 but was 0")));
 
     String scrape = registry.scrape();
     for (String line : scrapeLinesOfTheDoc()) {

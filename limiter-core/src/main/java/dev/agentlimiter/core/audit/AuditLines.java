@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import dev.agentlimiter.api.ConfigurationEvent;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
@@ -34,6 +35,14 @@ final class AuditLines {
 
   /** {@code event.action} of the line that reports dropped events. */
   static final String DROPPED = "audit-events-dropped";
+
+  /** The kind of the line of an applied configuration: INFO. */
+  static final LineKind CONFIG_APPLIED =
+      new LineKind("config-applied", false, "configuration", "success", null, false, null);
+
+  /** The kind of the line of a refused configuration: WARN. */
+  static final LineKind CONFIG_REFUSED =
+      new LineKind("config-refused", true, "configuration", "failure", null, false, null);
 
   private static final JsonFactory JSON =
       new JsonFactoryBuilder()
@@ -66,6 +75,11 @@ final class AuditLines {
   static @Nullable String scopeOf(DecisionEvent e) {
     String scope = e.route().orElse(e.decision().policy().orElse(null));
     return scope == null ? null : SafeText.clean(scope);
+  }
+
+  /** The kind of a configuration event's line. */
+  static LineKind kindOf(ConfigurationEvent e) {
+    return e.applied() ? CONFIG_APPLIED : CONFIG_REFUSED;
   }
 
   /** The kind of a detector event's line. */
@@ -240,6 +254,28 @@ final class AuditLines {
       } else if (e instanceof LimiterEvent.PermitReclaimed p) {
         g.writeNumberField("held_seconds", ceilSeconds(p.heldFor()));
       }
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+    return line();
+  }
+
+  /**
+   * The line of a configuration applied or refused: {@code event.reason} is the refusal's error (cut to
+   * {@value SafeText#MAX_CHARS} characters like every value), {@code agentlimiter.generation} the generation
+   * running after it, {@code agentlimiter.origin} where the configuration came from.
+   */
+  String configuration(ConfigurationEvent e, LineKind kind) throws IOException {
+    try (JsonGenerator g = start()) {
+      g.writeStartObject();
+      g.writeStringField("@timestamp", timestamp(e.time()));
+      g.writeObjectFieldStart("event");
+      head(g, kind);
+      optional(g, "reason", e.error().map(SafeText::clean).orElse(null));
+      g.writeEndObject();
+      g.writeObjectFieldStart("agentlimiter");
+      g.writeNumberField("generation", e.generation());
+      g.writeStringField("origin", SafeText.clean(e.origin()));
       g.writeEndObject();
       g.writeEndObject();
     }

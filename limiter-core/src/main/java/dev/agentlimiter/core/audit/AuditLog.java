@@ -1,6 +1,7 @@
 package dev.agentlimiter.core.audit;
 
 import dev.agentlimiter.api.Beta;
+import dev.agentlimiter.api.ConfigurationEvent;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
 import dev.agentlimiter.api.LimiterListener;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * The audit log: a {@link LimiterListener} that writes one JSON line through SLF4J for every refusal, every
  * shadow route's "would refuse", every identity failure ({@link
  * dev.agentlimiter.api.Reason#UNAUTHENTICATED}, and the credential guard's refusal), every detector {@link
- * LimiterEvent} and, if {@linkplain Builder#logAdmissions asked}, every admission. Field names follow the
- * Elastic Common Schema, as nested objects ({@code "event":{"action":…}}); ours are under {@code
- * agentlimiter}. See {@code docs/observability.md} for an example of each line.
+ * LimiterEvent}, every configuration applied or refused ({@link ConfigurationEvent}) and, if {@linkplain
+ * Builder#logAdmissions asked}, every admission. Field names follow the Elastic Common Schema, as nested
+ * objects ({@code "event":{"action":…}}); ours are under {@code agentlimiter}. See {@code
+ * docs/observability.md} for an example of each line.
  *
  * <pre>{@code
  * AuditLog audit = AuditLog.builder().build();
@@ -38,20 +40,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Levels.</b> Enforced refusals, identity failures, and the detector events {@code loop-detected},
  * {@code burst-detected}, {@code quarantined}, {@code budget-exhausted} and {@code permit-reclaimed} are
- * logged at WARN; admissions, shadow refusals, {@code quarantine-released} and {@code reputation-changed} at
- * INFO. A fold line has the level of the lines it stands for.
+ * logged at WARN, and so is {@code config-refused}; admissions, shadow refusals, {@code quarantine-released},
+ * {@code reputation-changed} and {@code config-applied} at INFO. A fold line has the level of the lines it
+ * stands for.
  *
- * <p><b>Never blocks the request thread.</b> {@link #onDecision} and {@link #onEvent} only put the event on
- * a bounded queue ({@link Builder#queueCapacity}); one daemon thread formats the lines and calls the logger.
- * When the queue is full the event is dropped and counted ({@link #dropped()}). Nothing the logger throws
- * reaches the caller.
+ * <p><b>Never blocks the request thread.</b> {@link #onDecision}, {@link #onEvent} and {@link
+ * #onConfiguration} only put the event on a bounded queue ({@link Builder#queueCapacity}); one daemon thread
+ * formats the lines and calls the logger. When the queue is full the event is dropped and counted ({@link
+ * #dropped()}). Nothing the logger throws reaches the caller.
  *
  * <p><b>Limits itself.</b> Repeats of the same agent, reason (or detector event type) and route (or policy,
  * lane or budget) within the {@linkplain Builder#foldWindow fold window} are folded: the first is written at
  * once, the next ones counted, and when the window has ended one fold line carries {@code
- * agentlimiter.suppressed}. Admissions are never folded: they are already bounded by the limits. The table
- * of fold keys is bounded ({@link Builder#maximumFoldKeys}); an agent beyond it folds with every other such
- * agent by reason and route.
+ * agentlimiter.suppressed}. Admissions and configuration lines are never folded: the limits bound the
+ * first, and the second are rare. The table of fold keys is bounded ({@link Builder#maximumFoldKeys}); an
+ * agent beyond it folds with every other such agent by reason and route.
  *
  * <p><b>No secrets.</b> Events carry no header values by construction; in addition every string value is cut
  * to {@value SafeText#MAX_CHARS} characters and replaced whole by {@code [redacted]} if it holds what looks
@@ -144,13 +147,13 @@ public final class AuditLog implements LimiterListener, AutoCloseable {
     }
   }
 
-  /** Queues the detector event's line, stamped with this log's clock; returns at once. Never throws. */
   /** Whether admissions are logged: if not, the limiter builds no event for them. */
   @Override
   public boolean takesAdmissions() {
     return logAdmissions;
   }
 
+  /** Queues the detector event's line, stamped with this log's clock; returns at once. Never throws. */
   @Override
   public void onEvent(LimiterEvent event) {
     Instant now;
@@ -161,6 +164,15 @@ public final class AuditLog implements LimiterListener, AutoCloseable {
       return;
     }
     enqueue(new Detected(now, event));
+  }
+
+  /**
+   * Queues the line of a configuration applied ({@code config-applied}, INFO) or refused ({@code
+   * config-refused}, WARN); returns at once. Never folded. Never throws.
+   */
+  @Override
+  public void onConfiguration(ConfigurationEvent event) {
+    enqueue(event);
   }
 
   /**
@@ -305,6 +317,8 @@ public final class AuditLog implements LimiterListener, AutoCloseable {
         decision(e);
       } else if (item instanceof Detected d) {
         detector(d);
+      } else if (item instanceof ConfigurationEvent e) {
+        configuration(e);
       }
     } catch (IOException | RuntimeException | Error e) { // a bug or a hostile value: never kill the writer
       dropped.increment();
@@ -332,6 +346,13 @@ public final class AuditLog implements LimiterListener, AutoCloseable {
     }
     if (enabled(kind.warn())) {
       write(kind.warn(), lines.detector(d.time, d.event, kind, agent, scope), 1);
+    }
+  }
+
+  private void configuration(ConfigurationEvent e) throws IOException {
+    LineKind kind = AuditLines.kindOf(e);
+    if (enabled(kind.warn())) {
+      write(kind.warn(), lines.configuration(e, kind), 1);
     }
   }
 

@@ -112,6 +112,8 @@ class AuditLogDocTest {
         a -> a.onEvent(new LimiterEvent.BudgetExhausted("agent-7", "tokens", -120, Duration.ofHours(3), id)));
     example(out, "permit-reclaimed", b -> b,
         a -> a.onEvent(new LimiterEvent.PermitReclaimed("agent-7", "api", Duration.ofSeconds(31))));
+    example(out, "config-applied", b -> b, a -> a.onConfiguration(Events.configApplied()));
+    example(out, "config-refused", b -> b, a -> a.onConfiguration(Events.configRefused()));
     try (AuditFixture audit = new AuditFixture()) { // the fold line of 999 repeats
       for (int i = 0; i < 1_000; i++) {
         audit.log.onDecision(Events.refusal().time(Events.T0.plusMillis(i)).build());
@@ -163,6 +165,15 @@ class AuditLogDocTest {
     Files.writeString(Path.of("target/audit-examples.txt"), all, StandardCharsets.UTF_8); // to copy from
     String section = section();
     examples.forEach((name, line) -> assertThat(section).as("the %s line", name).contains(line));
+  }
+
+  @Test
+  void theReloadDocShowsTheConfigurationLines() throws IOException {
+    String reload = Files.readString(Path.of("../docs/reload.md"), StandardCharsets.UTF_8);
+    Map<String, String> examples = examples();
+    for (String name : new String[] {"config-applied", "config-refused"}) {
+      assertThat(reload).as("docs/reload.md shows the %s line", name).contains(examples.get(name));
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import dev.agentlimiter.api.ConfigurationEvent;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.LimiterEvent;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** One line of each kind, parsed back and checked field by field: every field, and no other. */
@@ -266,6 +268,62 @@ class AuditLogLinesTest {
                 "permit-reclaimed",
                 "a concurrency permit of policy 'api' was reclaimed after 31 s held",
                 Map.of("policy", "api", "held_seconds", 31L)));
+  }
+
+  @Test
+  void aConfigurationApplied() {
+    try (AuditFixture audit = new AuditFixture()) {
+      audit.log.onConfiguration(Events.configApplied());
+      assertThat(audit.only())
+          .isEqualTo(
+              Map.of(
+                  "@timestamp", "2026-11-23T10:15:30.250Z",
+                  "event.kind", "event",
+                  "event.category", List.of("configuration"),
+                  "event.action", "config-applied",
+                  "event.outcome", "success",
+                  "agentlimiter.generation", 3L,
+                  "agentlimiter.origin", "/etc/agentlimiter/policy.yaml"));
+      assertThat(audit.lines.levels()).containsExactly(Level.INFO);
+    }
+  }
+
+  @Test
+  void aConfigurationRefused() {
+    try (AuditFixture audit = new AuditFixture()) {
+      audit.log.onConfiguration(Events.configRefused());
+      assertThat(audit.only())
+          .isEqualTo(
+              Map.of(
+                  "@timestamp", "2026-11-23T10:15:30.250Z",
+                  "event.kind", "event",
+                  "event.category", List.of("configuration"),
+                  "event.action", "config-refused",
+                  "event.outcome", "failure",
+                  "event.reason", Events.CONFIG_ERROR,
+                  "agentlimiter.generation", 3L,
+                  "agentlimiter.origin", "/etc/agentlimiter/policy.yaml"));
+      assertThat(audit.lines.levels()).containsExactly(Level.WARN);
+    }
+  }
+
+  @Test
+  void configurationLinesAreNeverFoldedAndTheirErrorIsCutAndRedacted() {
+    try (AuditFixture audit = new AuditFixture()) {
+      for (int i = 0; i < 3; i++) {
+        audit.log.onConfiguration(Events.configRefused());
+      }
+      String longError = "/etc/p.yaml:1:1: /policies/a: " + "x".repeat(400);
+      audit.log.onConfiguration(
+          new ConfigurationEvent(Events.T0, false, 3, "/etc/p.yaml", Optional.of(longError)));
+      audit.log.onConfiguration(
+          new ConfigurationEvent(
+              Events.T0, false, 3, "/etc/p.yaml", Optional.of("/etc/p.yaml:2:9: /key: eyJhbGciOiJIUzI1NiJ9.e30")));
+      List<Map<String, Object>> lines = audit.flushed();
+      assertThat(lines).hasSize(5);
+      assertThat((String) lines.get(3).get("event.reason")).hasSize(256).endsWith("x\u2026");
+      assertThat(lines.get(4)).containsEntry("event.reason", "[redacted]");
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.agentlimiter.core.audit;
 
 import dev.agentlimiter.api.AgentIdentity;
+import dev.agentlimiter.api.ConfigurationEvent;
 import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.DecisionEvent;
 import dev.agentlimiter.api.IdentitySource;
@@ -9,6 +10,7 @@ import dev.agentlimiter.api.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** Decision events as the engine tells them, for the audit log's tests. */
 final class Events {
@@ -17,7 +19,21 @@ final class Events {
   static final AgentIdentity AGENT =
       new AgentIdentity("agent-7", "free", java.util.Set.of("orders:read"), IdentitySource.API_KEY);
 
+  /** A policy file's error, as the parser words it. */
+  static final String CONFIG_ERROR =
+      "/etc/agentlimiter/policy.yaml:7:14: /policies/search/limits/0/capacity: must be > 0 but was 0";
+
   private Events() {}
+
+  /** The policy file's version applied as generation 3. */
+  static ConfigurationEvent configApplied() {
+    return new ConfigurationEvent(T0, true, 3, "/etc/agentlimiter/policy.yaml", Optional.empty());
+  }
+
+  /** A version of the policy file refused: generation 3 keeps running. */
+  static ConfigurationEvent configRefused() {
+    return new ConfigurationEvent(T0, false, 3, "/etc/agentlimiter/policy.yaml", Optional.of(CONFIG_ERROR));
+  }
 
   static RateLimitStatus burst(long remaining) {
     return new RateLimitStatus("api", "burst", 20, Duration.ofSeconds(1), remaining, Duration.ofMillis(950));
