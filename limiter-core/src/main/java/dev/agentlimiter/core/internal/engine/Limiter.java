@@ -111,15 +111,6 @@ public final class Limiter implements AgentLimiter {
     return admin;
   }
 
-  /**
-   * Tells the listener a {@code ConfigurationEvent(applied=false)}: a configuration from {@code origin}
-   * (a policy file's reload) was refused before it reached {@link LimiterAdmin#apply}, for {@code error}.
-   * The running configuration is kept.
-   */
-  public void configurationRefused(String origin, String error) {
-    // wired by the engine's snapshot change
-  }
-
   @Override
   public String toString() {
     return "AgentLimiter[tracked=" + admin.trackedAgents() + "]";
