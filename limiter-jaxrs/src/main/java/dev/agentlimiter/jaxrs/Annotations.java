@@ -1,5 +1,6 @@
 package dev.agentlimiter.jaxrs;
 
+import dev.agentlimiter.api.AgentPolicy;
 import dev.agentlimiter.api.AgentRateLimit;
 import dev.agentlimiter.api.RequireScope;
 import dev.agentlimiter.api.Route;
@@ -12,7 +13,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where a resource method's {@link AgentRateLimit} and {@link RequireScope} are found, following Jakarta
+ * Where a resource method's {@link AgentRateLimit}, {@link AgentPolicy} and {@link RequireScope} are found, following Jakarta
  * REST's annotation inheritance (section 3.6): the method as the resource class implements it; if it carries
  * neither annotation, the first declaration it overrides or implements that does (superclasses first, then
  * interfaces). The type's annotations: the resource class's, else its nearest superclass's, else its
@@ -44,7 +45,9 @@ final class Annotations {
   }
 
   private static boolean annotated(AnnotatedElement element) {
-    return element.getAnnotationsByType(AgentRateLimit.class).length > 0 || element.isAnnotationPresent(RequireScope.class);
+    return element.getAnnotationsByType(AgentRateLimit.class).length > 0
+        || element.isAnnotationPresent(AgentPolicy.class)
+        || element.isAnnotationPresent(RequireScope.class);
   }
 
   /** The method the resource class runs for {@code method} (which may be declared by an interface). */

@@ -1,0 +1,21 @@
+package dev.agentlimiter.jaxrs;
+
+import dev.agentlimiter.api.AgentLimiter;
+import dev.agentlimiter.servlet.contract.Issue16PrecedenceHttpSuite;
+import dev.agentlimiter.servlet.contract.RunningServer;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/** {@link Issue16PrecedenceHttpSuite} on the feature in RESTEasy 6.2 (HttpServlet30Dispatcher on embedded Jetty 12). */
+@EnabledIf("dev.agentlimiter.jaxrs.Implementation#restEasy")
+class Issue16PrecedenceRestEasyHttpTest extends Issue16PrecedenceHttpSuite {
+
+  @Override
+  protected RunningServer start(AgentLimiter limiter) throws Exception {
+    return RestEasyServer.start(Issue16Resources.components(limiter));
+  }
+
+  @Override
+  protected String annotatedPolicy() {
+    return "Endpoints.annotated";
+  }
+}
