@@ -40,6 +40,9 @@ public final class BoundPolicy {
   public final @Nullable Reputation reputation;
   public final long reputationWindowNanos;
   final @Nullable Budget budget;
+  /** This policy alone, the bound policies of a one-policy request: shared, never written. */
+  final BoundPolicy[] alone = {this};
+
   private final String[] limitNames;
   private final long[] quotas;
   private final Duration[] windows;

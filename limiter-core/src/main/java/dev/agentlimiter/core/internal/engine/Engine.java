@@ -730,6 +730,9 @@ public final class Engine {
 
   /** The policies of a request as the snapshot {@code s} binds them, in order. */
   BoundPolicy[] bindAll(Snapshot s, List<Policy> policies) {
+    if (policies.size() == 1) {
+      return bind(s, policies.get(0)).alone;
+    }
     BoundPolicy[] bounds = new BoundPolicy[policies.size()];
     for (int i = 0; i < bounds.length; i++) {
       bounds[i] = bind(s, policies.get(i));

@@ -363,9 +363,10 @@ public final class HttpGate {
    */
   private BoundPolicy[] bind(Snapshot s, Route route, String tier) {
     List<String> names = route.policyNames();
-    BoundPolicy[] out = new BoundPolicy[names.size()];
+    int n = names.size();
+    BoundPolicy[] out = n == 1 ? null : new BoundPolicy[n];
     Map<String, BoundPolicy> overrides = s.tiers.isEmpty() ? null : s.tiers.get(tier);
-    for (int i = 0; i < out.length; i++) {
+    for (int i = 0; i < n; i++) {
       String name = names.get(i);
       BoundPolicy b = overrides == null ? null : overrides.get(name);
       if (b == null) {
@@ -380,9 +381,12 @@ public final class HttpGate {
         }
         b = engine.bind(s, own);
       }
+      if (out == null) {
+        return b.alone;
+      }
       out[i] = b;
     }
-    return out;
+    return out == null ? new BoundPolicy[0] : out;
   }
 
   /** The policies of {@code bounds}: the route's own list when they are its definitions, unchanged. */
