@@ -218,22 +218,36 @@ public final class LocalPolicyState implements PolicyState {
 
   /**
    * Forgets the agent: drops its bucket (a request racing with this one decides on a new bucket) and the
-   * ledger's record of it, under the key's map lock, so the next request starts as a new agent.
+   * ledger's record of it, under the key's map lock, so the next request starts as a new agent; and the
+   * same under every version this one replaced, so that nothing of it is carried over again.
    */
   @Override
   public void forget(String agentId) {
-    store.cache.asMap()
-        .compute(
-            AgentKey.of(this, agentId),
-            (k, current) -> {
-              if (current != null) {
-                synchronized (current) {
-                  current.retired = true;
+    for (LocalPolicyState v = this; v != null; v = v.predecessor) {
+      LocalPolicyState version = v;
+      store.cache.asMap()
+          .compute(
+              AgentKey.of(version, agentId),
+              (k, current) -> {
+                if (current != null) {
+                  synchronized (current) {
+                    current.retired = true;
+                  }
                 }
-              }
-              ledger.remove(k.hash64());
-              return null;
-            });
+                version.ledger.remove(k.hash64());
+                return null;
+              });
+    }
+  }
+
+  /** This version and every version it replaced that may still hold buckets. */
+  java.util.Set<LocalPolicyState> lineage() {
+    java.util.Set<LocalPolicyState> all =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (LocalPolicyState v = this; v != null; v = v.predecessor) {
+      all.add(v);
+    }
+    return all;
   }
 
   private void writeProbe(AgentBucket bucket, long cost, long[] probe, int offset) {
@@ -351,6 +365,9 @@ public final class LocalPolicyState implements PolicyState {
   /** Marks this version as left the configuration: its buckets are forgotten as they leave. */
   void drop() {
     dropped = true;
+    for (LocalPolicyState v = predecessor; v != null; v = v.predecessor) {
+      v.dropped = true;
+    }
     predecessor = null;
   }
 

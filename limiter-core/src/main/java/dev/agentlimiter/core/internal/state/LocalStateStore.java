@@ -73,8 +73,9 @@ public final class LocalStateStore implements StateStore {
     if (!(state instanceof LocalPolicyState dropped) || dropped.store != this) {
       return;
     }
+    java.util.Set<LocalPolicyState> lineage = dropped.lineage();
     dropped.drop();
-    cache.asMap().keySet().removeIf(k -> k.owner == dropped);
+    cache.asMap().keySet().removeIf(k -> lineage.contains(k.owner));
   }
 
   @Override

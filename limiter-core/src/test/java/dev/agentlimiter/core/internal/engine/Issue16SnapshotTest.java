@@ -178,6 +178,39 @@ class Issue16SnapshotTest {
   }
 
   @Test
+  void anOperatorsResetAfterAChangeIsNotUndoneByTheCarryOver() {
+    Policy a = policy("a", 10);
+    AgentLimiter limiter = limiter(PolicySet.empty());
+    limiter.admin().apply(PolicySet.builder().policy(a).build(), "v1");
+    for (int i = 0; i < 10; i++) {
+      limiter.tryAcquire(ANN, a);
+    }
+    Policy bigger = policy("a", 20);
+    limiter.admin().apply(PolicySet.builder().policy(bigger).build(), "v2");
+    // the agent has not come back yet: its v1 bucket is what v2 would take over
+    limiter.admin().reset(ANN, bigger);
+    assertThat(remaining(limiter, bigger)).isEqualTo(20);
+    assertThat(limiter.tryAcquire(ANN, bigger)).isTrue();
+    assertThat(remaining(limiter, bigger)).isEqualTo(19);
+  }
+
+  @Test
+  void droppingAPolicyForgetsTheBucketsOfEveryVersionOfIt() {
+    AgentLimiter limiter = limiter(PolicySet.empty());
+    limiter.admin().apply(PolicySet.builder().policy(policy("a", 10)).build(), "v1");
+    for (int i = 0; i < 50; i++) {
+      limiter.tryAcquire(AgentIdentity.of("agent-" + i, IdentitySource.API_KEY), policy("a", 10));
+    }
+    limiter.admin().apply(PolicySet.builder().policy(policy("a", 20)).build(), "v2");
+    for (int i = 0; i < 50; i++) {
+      limiter.tryAcquire(AgentIdentity.of("agent-" + i, IdentitySource.API_KEY), policy("a", 20));
+    }
+    assertThat(limiter.admin().trackedAgents()).isGreaterThanOrEqualTo(100); // both versions hold them
+    limiter.admin().apply(PolicySet.builder().policy(policy("b", 1)).build(), "v3");
+    assertThat(limiter.admin().trackedAgents()).isZero();
+  }
+
+  @Test
   void tierOverridesComeFromTheConfiguration() {
     Policy api = policy("api", 1);
     Policy pro = policy("api-pro", 3);
