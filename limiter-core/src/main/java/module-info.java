@@ -11,6 +11,7 @@ module dev.agentlimiter.core {
   requires com.github.benmanes.caffeine;
   requires io.github.bucket4j.core;
   requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.dataformat.yaml;
   requires org.slf4j;
   requires java.naming; // LdapName, to read a client certificate's subject
   requires static org.jspecify;
@@ -19,4 +20,5 @@ module dev.agentlimiter.core {
   exports dev.agentlimiter.core.http;
   exports dev.agentlimiter.core.identity;
   exports dev.agentlimiter.core.audit;
+  exports dev.agentlimiter.core.config;
 }
