@@ -90,14 +90,12 @@ public final class PolicyFiles {
   private static final JsonFactory JSON_FACTORY =
       JsonFactory.builder()
           .streamReadConstraints(CONSTRAINTS)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
           .build();
 
   private static final YAMLFactory YAML_FACTORY =
       YAMLFactory.builder()
           .streamReadConstraints(CONSTRAINTS)
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
           .disable(YAMLParser.Feature.EMPTY_DOCUMENT_AS_EMPTY_OBJECT)
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)

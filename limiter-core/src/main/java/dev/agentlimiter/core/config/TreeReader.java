@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Reads one document from a {@link JsonParser} (JSON or YAML, one code path) into a {@link Node} tree,
  * refusing what a policy file may not hold: YAML anchors and aliases, nesting deeper than {@link
  * PolicyFiles#MAX_DEPTH}, a second document or trailing content. A syntax error stops the reading with one
- * problem at the place of the error.
+ * problem at the place of the error. A duplicate key is found here, not by Jackson's {@code
+ * STRICT_DUPLICATE_DETECTION} (whose JSON location is past the key, not at it): it is reported at the
+ * second key and the reading goes on, so it is listed with the file's other problems.
  */
 final class TreeReader {
 
@@ -55,14 +57,17 @@ final class TreeReader {
       }
       return root;
     } catch (JsonProcessingException e) {
-      throw syntaxError(e, problems);
+      throw syntaxError(e, parser, problems);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   @SuppressWarnings("deprecation") // Jackson's wrapper of SnakeYAML's MarkedYAMLException: the problem mark
-  private static Problems.Stop syntaxError(JsonProcessingException e, Problems problems) {
+  private static Problems.Stop syntaxError(
+      JsonProcessingException e, JsonParser parser, Problems problems) {
+    String original = e.getOriginalMessage();
+    String path = pointer(parser);
     if (e instanceof com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException marked
         && marked.getProblemMark() != null) {
       var mark = marked.getProblemMark();
@@ -72,10 +77,9 @@ final class TreeReader {
           "YAML syntax error: "
               + (problem != null ? problem : String.valueOf(e.getOriginalMessage()))
               + (context != null ? " (" + context + ")" : "");
-      return problems.stop(mark.getLine() + 1, mark.getColumn() + 1, "/", message);
+      return problems.stop(mark.getLine() + 1, mark.getColumn() + 1, path, message);
     }
     JsonLocation at = e.getLocation();
-    String original = e.getOriginalMessage();
     String message = original == null ? e.getClass().getSimpleName() : firstLine(original);
     if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
       message = "the document exceeds a limit of policy files: " + message;
@@ -83,8 +87,24 @@ final class TreeReader {
       message = "syntax error: " + message;
     }
     return at == null
-        ? problems.stop(1, 1, "/", message)
-        : problems.stop(at.getLineNr(), at.getColumnNr(), "/", message);
+        ? problems.stop(1, 1, path, message)
+        : problems.stop(at.getLineNr(), at.getColumnNr(), path, message);
+  }
+
+  /**
+   * The JSON pointer of the mapping or list the parser is in; {@code /} at the top.
+   */
+  private static String pointer(JsonParser parser) {
+    try {
+      com.fasterxml.jackson.core.JsonStreamContext context = parser.getParsingContext();
+      String pointer = context.pathAsPointer().toString();
+      if (context.inObject() && context.getCurrentName() != null) {
+        pointer = pointer.substring(0, pointer.lastIndexOf('/'));
+      }
+      return Pointer.display(pointer);
+    } catch (RuntimeException e) {
+      return "/";
+    }
   }
 
   private static String firstLine(String s) {
@@ -109,8 +129,17 @@ final class TreeReader {
           refuseAnchorsAndAliases(keyAt.getLineNr(), keyAt.getColumnNr(), path);
           Node.Key key = new Node.Key(name, keyAt.getLineNr(), keyAt.getColumnNr());
           parser.nextToken();
-          Node child = value(depth + 1, path + "/" + Pointer.escape(name));
-          entries.put(name, new Node.Entry(key, child));
+          String childPath = path + "/" + Pointer.escape(name);
+          Node child = value(depth + 1, childPath);
+          Node.Entry first = entries.putIfAbsent(name, new Node.Entry(key, child));
+          if (first != null) {
+            problems.add(
+                key.line(),
+                key.column(),
+                childPath,
+                "duplicate key '" + name + "'; a key may appear once in a mapping (first at line "
+                    + first.key().line() + ")");
+          }
         }
         yield new Node.MapNode(entries, line, column);
       }
@@ -139,7 +168,7 @@ final class TreeReader {
           line,
           column,
           Pointer.display(path),
-          "nesting deeper than " + PolicyFiles.MAX_DEPTH + " levels; a policy file needs at most 6");
+          "nesting deeper than " + PolicyFiles.MAX_DEPTH + " levels is not allowed");
     }
   }
 
