@@ -101,6 +101,7 @@ public final class PolicyFiles {
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+          .stringQuotingChecker(new PlainScalars())
           .build();
 
   private PolicyFiles() {}
