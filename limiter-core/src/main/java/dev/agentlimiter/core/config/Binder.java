@@ -96,7 +96,9 @@ final class Binder {
 
   /** The file, or null if a problem was found (then {@link Problems#throwIfAny()} throws). */
   @Nullable PolicyFile bind(@Nullable Node root) {
-    if (root == null || (root instanceof Node.Scalar s && s.token() == JsonToken.VALUE_NULL)) {
+    if (root == null
+        || (root instanceof Node.Scalar s
+            && (s.token() == JsonToken.VALUE_NULL || (s.isString() && s.text().isEmpty())))) {
       problems.add(
           1, 1, "/", "the file is empty; a policy file is a mapping that starts with 'version: 1'");
       return null;
