@@ -29,11 +29,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * published JSON Schema and the parser, or, when its first line is {@code # invalid}, refused by both; a
  * ```text block right after an invalid example is the parser's exact message for it (as {@code
  * policies.yaml}); the schema in the jar and the one in docs/ are the same bytes; and the typical example
- * is the test resource that {@link PolicyFileFormatsTest} checks against code.
+ * is the test resource that {@link PolicyFileFormatsTest} checks against code. The README's example is a
+ * valid file too.
  */
 class PolicyFileDocsTest {
 
   private static final Path DOC = Path.of("../docs/policy-files.md");
+  private static final Path README = Path.of("../README.md");
   private static final Path DOC_SCHEMA = Path.of("../docs/policy-file.schema.json");
   private static final Pattern BLOCK =
       Pattern.compile("```(yaml|json)\\n(.*?)```(?:\\s*\\n```text\\n(.*?)```)?", Pattern.DOTALL);
@@ -47,7 +49,10 @@ class PolicyFileDocsTest {
   }
 
   static List<Example> examples() throws IOException {
-    String doc = Files.readString(DOC);
+    return examples(Files.readString(DOC));
+  }
+
+  static List<Example> examples(String doc) {
     Matcher m = BLOCK.matcher(doc);
     List<Example> out = new ArrayList<>();
     while (m.find()) {
@@ -104,6 +109,16 @@ class PolicyFileDocsTest {
     assertThat(examples).anyMatch(Example::invalid).anyMatch(e -> !e.invalid());
     assertThat(examples).anyMatch(e -> e.format() == Format.JSON).anyMatch(e -> e.format() == Format.YAML);
     assertThat(examples).anyMatch(e -> !e.expectedMessage().isEmpty());
+  }
+
+  @Test
+  void theReadmeExampleIsAValidFile() throws IOException {
+    List<Example> readme = examples(Files.readString(README));
+    assertThat(readme).hasSize(1);
+    Example example = readme.get(0);
+    assertThat(schema().validate(example.text(), InputFormat.YAML)).isEmpty();
+    PolicyFile file = PolicyFiles.parse(example.text(), "README.md", Format.YAML);
+    assertThat(file.policies().policy("search")).isPresent();
   }
 
   @Test

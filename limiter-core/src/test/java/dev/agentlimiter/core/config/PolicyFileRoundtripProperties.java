@@ -33,8 +33,8 @@ import net.jqwik.api.Tuple;
  * The canonical text is the configuration: for every valid {@link PolicySet} (policies with any limits,
  * lanes, costs and defences, per-policy and set-wide inheritance, a credential-failure limit, tier
  * overrides, routes that name the set's policies or define their own, with scopes, anonymity, shadow mode
- * and request rules), {@code parse(write(set, f), f).policies()} equals {@code set} in both formats, and
- * writing what was parsed gives the same text again.
+ * and request rules), {@code parse(write(set, f), f).policies()} equals {@code set} in both formats,
+ * writing what was parsed gives the same text again, and the published JSON Schema accepts the text.
  */
 class PolicyFileRoundtripProperties {
 
@@ -386,6 +386,41 @@ class PolicyFileRoundtripProperties {
   @Property(tries = 300)
   void jsonRoundtrips(@ForAll("sets") PolicySet set) {
     roundtrip(set, Format.JSON);
+  }
+
+  /** The published schema accepts every text the writer writes. */
+  @Property(tries = 100)
+  void theSchemaAcceptsWhatIsWritten(@ForAll("sets") PolicySet set) throws java.io.IOException {
+    for (Format format : Format.values()) {
+      String text = PolicyFiles.write(set, format);
+      assertThat(
+              schema()
+                  .validate(
+                      text,
+                      format == Format.YAML
+                          ? com.networknt.schema.InputFormat.YAML
+                          : com.networknt.schema.InputFormat.JSON))
+          .as(text)
+          .isEmpty();
+    }
+  }
+
+  private static com.networknt.schema.@org.jspecify.annotations.Nullable Schema schema;
+
+  private static synchronized com.networknt.schema.Schema schema() throws java.io.IOException {
+    if (schema == null) {
+      try (java.io.InputStream in =
+          java.util.Objects.requireNonNull(
+              PolicyFiles.class.getResourceAsStream(PolicyFiles.SCHEMA_RESOURCE))) {
+        schema =
+            com.networknt.schema.SchemaRegistry.withDefaultDialect(
+                    com.networknt.schema.SpecificationVersion.DRAFT_2020_12)
+                .getSchema(
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                    com.networknt.schema.InputFormat.JSON);
+      }
+    }
+    return schema;
   }
 
   private static void roundtrip(PolicySet set, Format format) {
