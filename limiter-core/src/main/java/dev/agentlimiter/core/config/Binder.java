@@ -88,6 +88,10 @@ final class Binder {
 
   private final Problems problems;
   private final @Nullable Path baseDir;
+  /** The file's policies that were built, by name. */
+  private final Map<String, Policy> built = new java.util.LinkedHashMap<>();
+  /** The first definition of each policy defined on a route, by name, with its path. */
+  private final Map<String, Map.Entry<String, Policy>> inline = new java.util.LinkedHashMap<>();
 
   Binder(Problems problems, @Nullable Path baseDir) {
     this.problems = problems;
@@ -174,6 +178,7 @@ final class Binder {
       Policy policy = policy(name, def, path);
       if (policy != null) {
         set.policy(policy);
+        built.put(name, policy);
         if (own != null) {
           set.inheritance(name, own);
         }
@@ -316,17 +321,17 @@ final class Binder {
         for (int j = 0; j < policies.items().size(); j++) {
           Node item = policies.items().get(j);
           String at = path + "/policies/" + j;
-          if (item instanceof Node.MapNode inline) {
-            fields(inline, at, INLINE_POLICY);
-            String name = string(inline, at, "name", true);
+          if (item instanceof Node.MapNode def) {
+            fields(def, at, INLINE_POLICY);
+            String name = string(def, at, "name", true);
             if (name != null && Grammar.isName(name)) {
-              Policy p = policy(name, inline, at);
-              if (p != null) {
-                attempt(inline, at, () -> route.policy(p));
+              Policy p = policy(name, def, at);
+              if (p != null && sameEverywhere(p, def, at)) {
+                attempt(def, at, () -> route.policy(p));
               }
             } else if (name != null) {
               problems.add(
-                  value(inline, "name"),
+                  value(def, "name"),
                   at + "/name",
                   "a policy name has 1 to 64 letters, digits, '.', '_' or '-' but was '" + name + "'");
             }
@@ -381,6 +386,32 @@ final class Binder {
             }
           });
     }
+  }
+
+  /**
+   * Whether a policy defined on a route equals the file's policy of that name and every other route's
+   * definition of it (one name, one policy); a problem at the route's definition if not.
+   */
+  private boolean sameEverywhere(Policy p, Node.MapNode def, String path) {
+    Policy top = built.get(p.name());
+    if (top != null && !top.equals(p)) {
+      problems.add(
+          def,
+          path,
+          "policy '" + p.name() + "' differs from /policies/" + Pointer.escape(p.name())
+              + "; one name must mean one policy: list it here by name, or give this one a name of its own");
+      return false;
+    }
+    Map.Entry<String, Policy> earlier = inline.putIfAbsent(p.name(), Map.entry(path, p));
+    if (earlier != null && !earlier.getValue().equals(p)) {
+      problems.add(
+          def,
+          path,
+          "policy '" + p.name() + "' differs from its definition at " + earlier.getKey()
+              + "; one name must mean one policy");
+      return false;
+    }
+    return true;
   }
 
   private @Nullable RequestRules rules(Node.MapNode m, String path) {
@@ -695,7 +726,12 @@ final class Binder {
         Node.MapNode issuer = map(jwt.items().get(i), at);
         if (issuer != null) {
           PolicyFile.JwtIssuer j = jwtIssuer(issuer, at);
-          if (j != null) {
+          if (j != null && issuers.stream().anyMatch(other -> other.issuer().equals(j.issuer()))) {
+            problems.add(
+                value(issuer, "issuer"),
+                at + "/issuer",
+                "issuer '" + j.issuer() + "' is listed twice; list each issuer once, with all its audiences");
+          } else if (j != null) {
             issuers.add(j);
           }
         }

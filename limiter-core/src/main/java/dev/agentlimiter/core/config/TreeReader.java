@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one document from a {@link JsonParser} (JSON or YAML, one code path) into a {@link Node} tree,
- * refusing what a policy file may not hold: YAML anchors and aliases, nesting deeper than {@link
+ * refusing what a policy file may not hold: YAML anchors, aliases and tags, nesting deeper than {@link
  * PolicyFiles#MAX_DEPTH}, a second document or trailing content. A syntax error stops the reading with one
  * problem at the place of the error. A duplicate key is found here, not by Jackson's {@code
  * STRICT_DUPLICATE_DETECTION} (whose JSON location is past the key, not at it): it is reported at the
@@ -118,7 +118,7 @@ final class TreeReader {
     JsonLocation at = parser.currentTokenLocation();
     int line = at.getLineNr();
     int column = at.getColumnNr();
-    refuseAnchorsAndAliases(line, column, path);
+    refuseYamlFeatures(line, column, path);
     return switch (token) {
       case START_OBJECT -> {
         checkDepth(depth, line, column, path);
@@ -126,7 +126,7 @@ final class TreeReader {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
           JsonLocation keyAt = parser.currentTokenLocation();
-          refuseAnchorsAndAliases(keyAt.getLineNr(), keyAt.getColumnNr(), path);
+          refuseYamlFeatures(keyAt.getLineNr(), keyAt.getColumnNr(), path);
           Node.Key key = new Node.Key(name, keyAt.getLineNr(), keyAt.getColumnNr());
           parser.nextToken();
           String childPath = path + "/" + Pointer.escape(name);
@@ -172,7 +172,7 @@ final class TreeReader {
     }
   }
 
-  private void refuseAnchorsAndAliases(int line, int column, String path) throws IOException {
+  private void refuseYamlFeatures(int line, int column, String path) throws IOException {
     if (parser instanceof YAMLParser yaml) {
       if (yaml.isCurrentAlias()) {
         throw problems.stop(
@@ -180,6 +180,14 @@ final class TreeReader {
             column,
             Pointer.display(path),
             "YAML aliases (*" + yaml.getText() + ") are not allowed in a policy file; write the value out");
+      }
+      Object tag = yaml.getTypeId(); // an explicit tag, such as !!str or !include
+      if (tag != null) {
+        throw problems.stop(
+            line,
+            column,
+            Pointer.display(path),
+            "YAML tags are not allowed in a policy file (found '" + tag + "'); write the plain value");
       }
       Object anchor = yaml.getObjectId(); // the YAML anchor of the current node
       if (anchor != null) {

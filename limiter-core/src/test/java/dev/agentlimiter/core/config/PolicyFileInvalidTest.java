@@ -35,6 +35,10 @@ class PolicyFileInvalidTest {
     return "version: 1\npolicies:\n  search: { limits: [{ capacity: 10, refill: 1, per: 1s }] }\n" + rest;
   }
 
+  private static String lines(String... lines) {
+    return String.join("\n", lines) + "\n";
+  }
+
   private static final String J_LIMIT = "{\"version\": 1, \"policies\": {\"search\": {\"limits\": [";
 
   static Stream<Arguments> cases() {
@@ -133,6 +137,12 @@ class PolicyFileInvalidTest {
             "/routes/0/rules/contentTypes/0", "content type: must be type/subtype but was 'json'"),
         c(Y, withSearch("routes:\n  - { pattern: /s, policies: [{ name: other }] }\n"), 5, 31,
             "/routes/0/policies/0/limits", "missing required field 'limits'"),
+        c(Y, withSearch("routes:\n  - { pattern: /s, policies: [{ name: search, limits: [{ capacity: 9, refill: 1, per: 1s }] }] }\n"),
+            5, 31, "/routes/0/policies/0", "policy 'search' differs from /policies/search; one name must mean one policy"),
+        c(Y, lines("version: 1", "routes:",
+                "  - { pattern: /a, policies: [{ name: p, limits: [{ capacity: 1, refill: 1, per: 1s }] }] }",
+                "  - { pattern: /b, policies: [{ name: p, limits: [{ capacity: 2, refill: 1, per: 1s }] }] }"),
+            4, 31, "/routes/1/policies/0", "policy 'p' differs from its definition at /routes/0/policies/0"),
         // --- the document
         c(Y, "policies: {}\n", 1, 1, "/version", "missing required field 'version'"),
         c(Y, "version: 2\n", 1, 10, "/version", "unsupported version 2; expected 1"),
@@ -155,6 +165,12 @@ class PolicyFileInvalidTest {
             2, 87, "/identity/jwt/0/algorithms/0", "expected one of RS256, RS384, RS512, PS256"),
         c(Y, "version: 1\nidentity: { jwt: [{ issuer: a, jwksUri: \"https://x/k\", algorithms: [RS256] }] }\n",
             2, 19, "/identity/jwt/0/audiences", "missing required field 'audiences'"),
+        c(Y, lines("version: 1", "identity:", "  jwt:",
+                "    - { issuer: a, jwksUri: \"https://x/k\", audiences: [x], algorithms: [RS256] }",
+                "    - { issuer: a, jwksUri: \"https://x/k\", audiences: [y], algorithms: [RS256] }"),
+            5, 17, "/identity/jwt/1/issuer", "issuer 'a' is listed twice"),
+        c(Y, "version: 1\nmetrics: { prefix: !!str agent }\n", 2, 20, "/metrics/prefix", "YAML tags are not allowed in a policy file (found 'tag:yaml.org,2002:str')"),
+        c(Y, "version: 1\nmetrics: !custom { prefix: agent }\n", 2, 10, "/metrics", "YAML tags are not allowed in a policy file (found 'custom')"),
         c(Y, "version: 1\naudit: { admissions: yes }\n", 2, 22, "/audit/admissions",
             "expected true or false but was the string 'yes'"),
         c(Y, "version: 1\naudit: { admissions: True }\n", 2, 22, "/audit/admissions",
