@@ -641,7 +641,7 @@ final class Binder {
     }
     Long amount = integer(m, path, "amount", true, 1, Long.MAX_VALUE);
     String reset = choice(m, path, "reset", List.of("daily", "monthly", "fixed"));
-    if (m.get("reset") == null && m.get("name") != null) {
+    if (m.get("reset") == null) {
       missing(m, path, "reset");
     }
     Duration interval = duration(m, path, "interval", false);

@@ -157,10 +157,12 @@ public final class PolicyFiles {
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(format, "format");
     Problems problems = new Problems(sourceName);
-    if (content.length() > MAX_DOCUMENT_BYTES
-        || content.getBytes(StandardCharsets.UTF_8).length > MAX_DOCUMENT_BYTES) {
-      problems.add(1, 1, "/", tooLarge(String.valueOf(content.getBytes(StandardCharsets.UTF_8).length)));
-      problems.throwIfAny();
+    if (content.length() > MAX_DOCUMENT_BYTES / 3) { // a char is at most 3 bytes of UTF-8
+      int bytes = content.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > MAX_DOCUMENT_BYTES) {
+        problems.add(1, 1, "/", tooLarge(String.valueOf(bytes)));
+        problems.throwIfAny();
+      }
     }
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
     PolicyFile file = null;
