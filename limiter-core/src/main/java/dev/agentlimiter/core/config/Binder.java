@@ -92,6 +92,8 @@ final class Binder {
   private final Map<String, Policy> built = new java.util.LinkedHashMap<>();
   /** The first definition of each policy defined on a route, by name, with its path. */
   private final Map<String, Map.Entry<String, Policy>> inline = new java.util.LinkedHashMap<>();
+  /** Each route added to the set, by the name {@link PolicySet.Builder#build()} gives it in a message. */
+  private final Map<String, Map.Entry<String, Node>> routeNames = new java.util.LinkedHashMap<>();
 
   Binder(Problems problems, @Nullable Path baseDir) {
     this.problems = problems;
@@ -143,7 +145,18 @@ final class Binder {
     try {
       policies = set.build();
     } catch (IllegalArgumentException e) {
-      problems.add(doc, "/", message(e));
+      // the checks above leave little to the set's own; put what they missed where the message points
+      String message = message(e);
+      for (Map.Entry<String, Map.Entry<String, Node>> r : routeNames.entrySet()) {
+        if (message.startsWith(r.getKey() + ":")) {
+          problems.add(r.getValue().getValue(), r.getValue().getKey(), message);
+          return null;
+        }
+      }
+      String section =
+          message.startsWith("tierOverride") ? "tiers" : message.startsWith("inheritance") ? "policies" : "";
+      Node at = section.isEmpty() ? null : doc.get(section);
+      problems.add(at != null ? at : doc, section.isEmpty() ? "/" : "/" + section, message);
       return null;
     }
     return new PolicyFile(problems.source(), policies, identity, audit, metrics, reload);
@@ -375,6 +388,8 @@ final class Binder {
         continue;
       }
       Route built = route.build();
+      routeNames.put(
+          "route " + (method == null ? "" : method.toUpperCase(Locale.ROOT) + " ") + pattern, Map.entry(path, r));
       attempt(
           r,
           path,
