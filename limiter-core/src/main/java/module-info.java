@@ -1,7 +1,8 @@
 /**
  * The engine of Agent Limiter. Exports only its API: {@code dev.agentlimiter.core} (the builder), {@code
  * dev.agentlimiter.core.http} (the HTTP contract and the adapter flow, for adapters), {@code
- * dev.agentlimiter.core.identity} and {@code dev.agentlimiter.core.audit}. The {@code
+ * dev.agentlimiter.core.identity}, {@code dev.agentlimiter.core.audit} and {@code
+ * dev.agentlimiter.core.config} (policy files). The {@code
  * dev.agentlimiter.core.internal} packages are not exported: on the module path they cannot be reached, and
  * on the class path their names say they are not API.
  */
@@ -11,6 +12,7 @@ module dev.agentlimiter.core {
   requires com.github.benmanes.caffeine;
   requires io.github.bucket4j.core;
   requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.dataformat.yaml;
   requires org.slf4j;
   requires java.naming; // LdapName, to read a client certificate's subject
   requires static org.jspecify;
