@@ -80,7 +80,9 @@ public interface LimiterAdmin {
    * name ({@link PolicySet#overriddenBy}), replacing whatever was applied before, and runs under the next
    * generation. Requests already being decided finish under the generation they started with. Agents' state
    * carries over by policy name ({@link StateInheritance}); the state of a policy that leaves the
-   * configuration is dropped. Tells the listener a {@link ConfigurationEvent} either way.
+   * configuration is dropped. Tells the listener a {@link ConfigurationEvent} either way. The very
+   * configuration running now, applied again from the same origin, changes nothing: no new generation, no
+   * event.
    *
    * @param origin where the configuration came from, for {@link #configuration()} and the event
    * @return the configuration now running

@@ -8,6 +8,9 @@ import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicySet;
 import dev.agentlimiter.api.TimeSource;
+import dev.agentlimiter.core.config.PolicyFile;
+import dev.agentlimiter.core.config.PolicyFiles;
+import dev.agentlimiter.core.identity.FileApiKeyStore;
 import dev.agentlimiter.core.identity.ForwardedHeader;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import dev.agentlimiter.core.internal.defence.TopOffenders;
@@ -18,6 +21,7 @@ import dev.agentlimiter.core.internal.engine.Limiter;
 import dev.agentlimiter.core.internal.engine.RequestIds;
 import dev.agentlimiter.core.internal.state.EngineClock;
 import dev.agentlimiter.core.internal.state.LocalStateStore;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +92,8 @@ public final class AgentLimiters {
     private @Nullable Limit credentialFailureLimit;
     private final Map<String, Map<String, Policy>> tierOverrides = new LinkedHashMap<>();
     private @Nullable PolicySet policySet;
+    private @Nullable PolicyFile policyFile;
+    private @Nullable String policyFileOrigin;
     private @Nullable RequestIds requestIds;
     private int offenderCapacity = -1;
     private @Nullable Duration offenderWindow;
@@ -345,6 +351,30 @@ public final class AgentLimiters {
     }
 
     /**
+     * Reads a policy file ({@code docs/policy-files.md}) now and applies it when the limiter is built, over
+     * the code's configuration by name, as generation 2 with the file's absolute path as origin. Its
+     * {@code identity} section is applied too: {@code apiKeyFile} adds an API-key resolver ({@code
+     * Authorization: Bearer}) after those set with {@link #identity}, and {@code trustedProxies} and {@code
+     * forwardedHeader} act as {@link #trustedProxies} and {@link #forwardedHeader} (set them in one place
+     * only). Its JWT issuers are for {@code JwtIdentityResolver.fromPolicyFile}, in limiter-jwt; its audit
+     * and metrics sections for the audit log's and the metrics' builders. To apply later versions as they
+     * are written, start a {@link dev.agentlimiter.core.config.PolicyFileWatcher} on the built limiter.
+     *
+     * @throws dev.agentlimiter.core.config.PolicyFileException naming file, line, column and field of each
+     *     problem, if the file is not valid
+     * @throws IllegalArgumentException if the file cannot be read
+     * @throws IllegalStateException if already set
+     */
+    public Builder policyFile(Path file) {
+      if (policyFile != null) {
+        throw new IllegalStateException("policyFile was already set to " + policyFile.source());
+      }
+      policyFile = PolicyFiles.read(Objects.requireNonNull(file, "file"));
+      policyFileOrigin = file.toAbsolutePath().toString();
+      return this;
+    }
+
+    /**
      * Registers a policy up front, so the first request pays nothing to bind it. Optional: policies in
      * requests are bound on first use.
      */
@@ -360,7 +390,41 @@ public final class AgentLimiters {
      * @throws IllegalStateException if a {@link #forwardedHeader} is set but no trusted proxy
      */
     public AgentLimiter build() {
+      PolicyFile file = policyFile;
+      PolicyFile.Identity fromFile = file == null ? null : file.identity().orElse(null);
       List<String> trusted = trustedProxies != null ? trustedProxies : List.of();
+      ForwardedHeader header = forwardedHeader;
+      List<IdentityResolver> resolvers = new ArrayList<>(identity != null ? identity : List.of());
+      if (file != null && fromFile != null) {
+        if (!fromFile.trustedProxies().isEmpty()) {
+          if (trustedProxies != null) {
+            throw new IllegalStateException(
+                "trustedProxies are set both in code and in the policy file " + file.source()
+                    + "; set them in one place");
+          }
+          trusted = fromFile.trustedProxies();
+        }
+        if (fromFile.forwardedHeader().isPresent()) {
+          if (header != null) {
+            throw new IllegalStateException(
+                "forwardedHeader is set both in code and in the policy file " + file.source()
+                    + "; set it in one place");
+          }
+          header = fromFile.forwardedHeader().get();
+        }
+        fromFile.apiKeyFile()
+            .ifPresent(keys -> resolvers.add(IdentityResolvers.apiKeys(FileApiKeyStore.load(keys))));
+      }
+      AgentLimiter built = build(trusted, header, resolvers);
+      if (file != null) {
+        // the origin a PolicyFileWatcher of the same file gives: the absolute path
+        built.admin().apply(file.policies(), Objects.requireNonNull(policyFileOrigin)); // refused: thrown
+      }
+      return built;
+    }
+
+    private AgentLimiter build(
+        List<String> trusted, @Nullable ForwardedHeader forwardedHeader, List<IdentityResolver> identity) {
       if (forwardedHeader != null && trusted.isEmpty()) {
         throw new IllegalStateException(
             "forwardedHeader was set to " + forwardedHeader + " but trustedProxies lists no proxy, so the"
@@ -381,7 +445,7 @@ public final class AgentLimiters {
       LocalStateStore store = new LocalStateStore(clock, maximum, idle);
       HttpGate.Config http =
           new HttpGate.Config(
-              identity != null ? identity : List.of(),
+              List.copyOf(identity),
               clientAddress,
               requestIds != null ? requestIds : RequestIds.DEFAULT);
       TopOffenders offenders =

@@ -189,6 +189,35 @@ public final class JwtIdentityResolver implements IdentityResolver {
     this.processor = p;
   }
 
+  /**
+   * The resolver of one issuer of a policy file's {@code identity.jwt} section ({@code
+   * dev.agentlimiter.core.config.PolicyFile.Identity#jwt()}): its issuer, audience, algorithms, JWKS URI
+   * and clock skew, every other option at its default.
+   *
+   * <pre>{@code
+   * PolicyFile file = PolicyFiles.read(Path.of("policies.yaml"));
+   * List<IdentityResolver> jwt = file.identity().map(i -> i.jwt()).orElse(List.of()).stream()
+   *     .map(JwtIdentityResolver::fromPolicyFile).toList();
+   * }</pre>
+   *
+   * @throws IllegalArgumentException as the builder would, naming the option
+   */
+  public static JwtIdentityResolver fromPolicyFile(dev.agentlimiter.core.config.PolicyFile.JwtIssuer issuer) {
+    java.util.Objects.requireNonNull(issuer, "issuer");
+    if (issuer.audiences().size() != 1 || !issuer.requireExpiry()) {
+      throw new IllegalArgumentException(
+          "jwt issuer '" + issuer.issuer() + "': one audience and requireExpiry true are needed, as the policy"
+              + " file's parser checks");
+    }
+    return newBuilder()
+        .issuer(issuer.issuer())
+        .audience(issuer.audiences().get(0))
+        .allowedAlgorithms(issuer.algorithms().toArray(new String[0]))
+        .jwksUri(issuer.jwksUri())
+        .clockSkew(issuer.clockSkew())
+        .build();
+  }
+
   /** A new builder. */
   public static Builder newBuilder() {
     return new Builder();

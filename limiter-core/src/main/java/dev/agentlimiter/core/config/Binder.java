@@ -789,6 +789,12 @@ final class Binder {
       missing(m, path, "audiences");
     } else if (audiences != null) {
       nonEmptyDistinct(m, path, "audiences", audiences, null);
+      if (audiences.size() > 1) {
+        problems.add(
+            value(m, "audiences"),
+            path + "/audiences",
+            "lists " + audiences.size() + " audiences but the JWT resolver checks one per issuer; list one");
+      }
     }
     List<String> algorithms = strings(m, path, "algorithms");
     if (algorithms == null && m.get("algorithms") == null) {
@@ -804,6 +810,13 @@ final class Binder {
           "must be between 0s and 5m but was " + text(m, "clockSkew"));
     }
     Boolean expiry = bool(m, path, "requireExpiry");
+    if (Boolean.FALSE.equals(expiry)) {
+      problems.add(
+          value(m, "requireExpiry"),
+          path + "/requireExpiry",
+          "must be true: limiter-jwt refuses every token without exp (a token that never expires is a"
+              + " stolen key forever); leave the field out");
+    }
     if (problems.count() > before || issuer == null || jwks == null || audiences == null
         || algorithms == null) {
       return null;

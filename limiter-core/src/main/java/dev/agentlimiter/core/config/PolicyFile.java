@@ -128,11 +128,11 @@ public final class PolicyFile {
    *
    * @param issuer the {@code iss} claim required
    * @param jwksUri where the issuer's keys are fetched, {@code https} (or {@code http})
-   * @param audiences {@code aud} values accepted, at least one
+   * @param audiences the {@code aud} value required, exactly one (the JWT resolver checks one per issuer)
    * @param algorithms the JWA signature algorithms accepted, at least one of RS256, RS384, RS512, PS256,
    *     PS384, PS512, ES256, ES384, ES512
    * @param clockSkew tolerance on {@code exp} and {@code nbf} (default 30 seconds)
-   * @param requireExpiry whether a token without {@code exp} is refused (default true)
+   * @param requireExpiry always true: a token without {@code exp} is refused (the file cannot turn it off)
    */
   public record JwtIssuer(
       String issuer,

@@ -148,6 +148,21 @@ public final class PolicyFileWatcher implements AutoCloseable {
   }
 
   /**
+   * Watches a policy file read by {@link PolicyFiles#read} and applies each valid new version to {@code
+   * limiter}, polling at the file's {@code reload.poll} ({@link #DEFAULT_POLL} if it sets none). The file
+   * is read and applied now, as {@link #start(Path, AgentLimiter, Function, Duration)} does; a limiter
+   * built with {@code AgentLimiters.Builder.policyFile} of the same file already runs it, so nothing
+   * changes then.
+   *
+   * @throws PolicyFileException if the file is not valid, naming file, line, column and field
+   * @throws IllegalArgumentException if it cannot be read, or the limiter refuses it
+   */
+  public static PolicyFileWatcher start(Path file, AgentLimiter limiter) {
+    Duration poll = PolicyFiles.read(file).reload().map(PolicyFile.Reload::poll).orElse(DEFAULT_POLL);
+    return start(file, limiter, p -> PolicyFiles.read(p).policies(), poll);
+  }
+
+  /**
    * Reads, parses and applies {@code file} to {@code limiter}, then watches it and applies each valid new
    * version, as the class describes. A configuration refused before it reaches {@link LimiterAdmin#apply}
    * (invalid, missing, unreadable) is reported to the limiter's listener when the limiter is one that

@@ -6,110 +6,125 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentlimiter.api.AgentLimiter;
-import dev.agentlimiter.api.AppliedConfiguration;
-import dev.agentlimiter.api.LimiterAdmin;
-import dev.agentlimiter.api.PolicySet;
-import java.lang.reflect.Proxy;
+import dev.agentlimiter.api.ConfigurationEvent;
+import dev.agentlimiter.api.LimiterListener;
+import dev.agentlimiter.core.AgentLimiters;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The public factory, {@link PolicyFileWatcher#start(Path, AgentLimiter, java.util.function.Function,
- * Duration)}, with its own poll range and the default debounce: it applies through {@code
- * limiter.admin().apply}. The limiter here is not the engine (whose {@code apply} comes with the engine's
- * snapshot change): a stand-in whose admin answers {@code apply} and nothing else.
+ * The public factories, {@link PolicyFileWatcher#start(Path, AgentLimiter)} and {@link
+ * PolicyFileWatcher#start(Path, AgentLimiter, java.util.function.Function, Duration)}, on a real limiter
+ * with the real parser: each valid new version is applied through {@code limiter.admin().apply}, one the
+ * engine refuses or the parser refuses keeps the running one, and the limiter's listener hears each.
  */
 @Timeout(30)
 class PolicyFileWatcherStartTest {
 
-  private Path dir;
-  private final List<String> applied = new ArrayList<>(); // guarded by itself
-  private final CapacityReader reader = new CapacityReader();
+  private Path dir = Path.of(".");
+  private final List<ConfigurationEvent> events = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp(@TempDir Path tmp) {
     dir = tmp;
   }
 
-  private List<String> applied() {
-    synchronized (applied) {
-      return new ArrayList<>(applied);
-    }
+  private AgentLimiter limiter() {
+    return AgentLimiters.newBuilder()
+        .listener(
+            new LimiterListener() {
+              @Override
+              public void onConfiguration(ConfigurationEvent event) {
+                events.add(event);
+              }
+            })
+        .build();
   }
 
-  /** A limiter whose admin records each {@code apply} as "capacity@origin", refusing capacity 13. */
-  private AgentLimiter limiter() {
-    LimiterAdmin admin =
-        (LimiterAdmin)
-            Proxy.newProxyInstance(
-                LimiterAdmin.class.getClassLoader(),
-                new Class<?>[] {LimiterAdmin.class},
-                (proxy, method, args) -> {
-                  if (!method.getName().equals("apply")) {
-                    throw new UnsupportedOperationException(method.getName());
-                  }
-                  PolicySet set = (PolicySet) args[0];
-                  long capacity = CapacityReader.capacityOf(set);
-                  if (capacity == 13) {
-                    throw new IllegalArgumentException("refused: 13");
-                  }
-                  synchronized (applied) {
-                    applied.add(capacity + "@" + args[1]);
-                    return new AppliedConfiguration(applied.size() + 1, (String) args[1], Instant.now(), set, set);
-                  }
-                });
-    return (AgentLimiter)
-        Proxy.newProxyInstance(
-            AgentLimiter.class.getClassLoader(),
-            new Class<?>[] {AgentLimiter.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("admin")) {
-                return admin;
-              }
-              throw new UnsupportedOperationException(method.getName());
-            });
+  private static String file(long capacity) {
+    return "version: 1\nreload: { poll: 1s }\npolicies:\n  api:\n    limits: [{ name: l, capacity: " + capacity
+        + ", refill: 1, per: 1h }]\n";
+  }
+
+  /** Valid for the parser, refused by the engine: a tier override of a policy nobody defines. */
+  private static final String ENGINE_REFUSES =
+      """
+      version: 1
+      policies:
+        api-pro:
+          limits: [{ name: l, capacity: 3, refill: 1, per: 1h }]
+      tiers:
+        pro: { missing: api-pro }
+      """;
+
+  private static long capacity(AgentLimiter limiter) {
+    return limiter.admin().configuration().effective().policy("api").orElseThrow().limits().get(0).capacity();
   }
 
   @Test
   void itAppliesTheFileAndEachNewVersionThroughTheAdminView() {
-    Path file = dir.resolve("policy.txt");
-    write(file, "capacity=1");
+    Path file = dir.resolve("policies.yaml");
+    write(file, file(1));
     String origin = file.toAbsolutePath().toString();
-    try (PolicyFileWatcher w = PolicyFileWatcher.start(file, limiter(), reader::read, Duration.ofSeconds(1))) {
-      assertThat(applied()).containsExactly("1@" + origin);
-      write(file, "capacity=13");
-      await("refused by the admin", () -> w.refusedCount() == 1, w::toString);
-      write(file, "capacity=2");
-      await("the new version applied", () -> applied().size() == 2, this::applied);
-      assertThat(applied()).containsExactly("1@" + origin, "2@" + origin);
+    AgentLimiter limiter = limiter();
+    try (PolicyFileWatcher w = PolicyFileWatcher.start(file, limiter)) {
+      assertThat(limiter.admin().configuration().origin()).isEqualTo(origin);
+      assertThat(capacity(limiter)).isEqualTo(1);
+      write(file, ENGINE_REFUSES);
+      await("refused by the engine", () -> w.refusedCount() == 1, w::toString);
+      assertThat(capacity(limiter)).isEqualTo(1);
+      write(file, file(2));
+      await("the new version applied", () -> capacity(limiter) == 2, limiter.admin()::configuration);
+      assertThat(limiter.admin().configuration().generation()).isEqualTo(3);
       assertThat(w.origin()).isEqualTo(origin);
     }
+    assertThat(events).extracting(ConfigurationEvent::applied).containsExactly(true, false, true);
+    assertThat(events.get(1).error()).hasValueSatisfying(e -> assertThat(e).contains("'missing'"));
   }
 
   @Test
   void aFileTheLimiterRefusesAtStartIsAnErrorWithItsMessage() {
-    Path file = dir.resolve("policy.txt");
-    write(file, "capacity=13");
-    assertThatThrownBy(() -> PolicyFileWatcher.start(file, limiter(), reader::read, Duration.ofSeconds(1)))
+    Path file = dir.resolve("policies.yaml");
+    write(file, ENGINE_REFUSES);
+    AgentLimiter limiter = limiter();
+    assertThatThrownBy(() -> PolicyFileWatcher.start(file, limiter))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("refused: 13");
+        .hasMessageContaining("tierOverride 'pro': policy 'missing'");
+    assertThat(limiter.admin().configuration().generation()).isEqualTo(1);
   }
 
   @Test
-  void anInvalidFileLaterIsNotReportedToALimiterThatIsNotTheEngine() {
-    Path file = dir.resolve("policy.txt");
-    write(file, "capacity=1");
-    try (PolicyFileWatcher w = PolicyFileWatcher.start(file, limiter(), reader::read, Duration.ofSeconds(1))) {
-      write(file, "capacity=x");
+  void anInvalidFileLaterIsToldToTheLimitersListenerWithFileLineAndColumn() {
+    Path file = dir.resolve("policies.yaml");
+    write(file, file(1));
+    AgentLimiter limiter = limiter();
+    try (PolicyFileWatcher w =
+        PolicyFileWatcher.start(file, limiter, p -> PolicyFiles.read(p).policies(), Duration.ofSeconds(1))) {
+      write(file, file(0));
       await("the invalid version refused", () -> w.refusedCount() == 1, w::toString);
-      assertThat(applied()).hasSize(1); // and nothing was called on it but apply: the proxy would throw
+      assertThat(capacity(limiter)).isEqualTo(1);
+    }
+    ConfigurationEvent refused = events.get(events.size() - 1);
+    assertThat(refused.applied()).isFalse();
+    assertThat(refused.generation()).isEqualTo(2);
+    assertThat(refused.error())
+        .hasValueSatisfying(e -> assertThat(e).contains("policies.yaml:5:").contains("/policies/api/limits/0/capacity"));
+  }
+
+  @Test
+  void aLimiterBuiltWithTheSameFileIsNotReplacedAgainByTheWatchersStart() {
+    Path file = dir.resolve("policies.yaml");
+    write(file, file(4));
+    AgentLimiter limiter = AgentLimiters.newBuilder().policyFile(file).build();
+    try (PolicyFileWatcher w = PolicyFileWatcher.start(file, limiter)) {
+      assertThat(limiter.admin().configuration().generation()).isEqualTo(2);
+      assertThat(w.origin()).isEqualTo(limiter.admin().configuration().origin());
     }
   }
 }

@@ -254,6 +254,9 @@ public final class Engine {
     AppliedConfiguration info;
     synchronized (this) {
       Snapshot old = current;
+      if (old.generation > 1 && old.applied.equals(applied) && old.origin.equals(origin)) {
+        return old.info(); // the same again, from the same place: nothing to replace
+      }
       try {
         PolicySet effective = base.overriddenBy(applied);
         Snapshot next = snapshot(old.generation + 1, origin, applied, effective, old);
