@@ -330,7 +330,7 @@ public final class Engine {
     }
     RouteTable routes = table.build();
     Map<String, Budget> budgetsOf = new java.util.HashMap<>();
-    for (Policy p : effective.policies().values()) {
+    for (Policy p : withRouteDefinitions(effective)) {
       Budget budget = p.budget().orElse(null);
       if (budget != null) {
         Budget seen = budgetsOf.putIfAbsent(budget.name(), budget);
@@ -341,9 +341,16 @@ public final class Engine {
         }
       }
     }
+    // the policies the configuration's routes define themselves are the configuration's too
+    Map<String, Policy> configured = new java.util.LinkedHashMap<>(effective.policies());
+    for (PolicySet.RouteRule r : effective.routes()) {
+      for (Policy p : r.route().policies()) {
+        configured.putIfAbsent(p.name(), p);
+      }
+    }
     // every check passed: bind
     Map<String, BoundPolicy> bound = new java.util.HashMap<>();
-    for (Policy p : effective.policies().values()) {
+    for (Policy p : configured.values()) {
       BoundPolicy latest = byName.get(p.name());
       bound.put(
           p.name(),
@@ -371,6 +378,17 @@ public final class Engine {
     return new Snapshot(
         generation, origin, clock.instant(clock.now()), applied, effective, Map.copyOf(bound),
         Map.copyOf(tiers), credentials, routes);
+  }
+
+  /** The configuration's policies and those its routes define themselves. */
+  private static java.util.Collection<Policy> withRouteDefinitions(PolicySet set) {
+    Map<String, Policy> all = new java.util.LinkedHashMap<>(set.policies());
+    for (PolicySet.RouteRule r : set.routes()) {
+      for (Policy p : r.route().policies()) {
+        all.putIfAbsent(p.name(), p);
+      }
+    }
+    return all.values();
   }
 
   private static boolean isRouteDefined(PolicySet set, String name) {

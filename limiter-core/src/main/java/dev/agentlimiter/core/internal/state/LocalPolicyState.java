@@ -362,6 +362,27 @@ public final class LocalPolicyState implements PolicyState {
         });
   }
 
+  /**
+   * Cuts this version's line of predecessors after {@code keep} versions, and wherever a version's
+   * predecessor can hold no live bucket any more: a policy changed over and over keeps a bounded line (and
+   * its ledgers), and an agent idle across more than {@code keep} changes within the idle expiry starts
+   * over.
+   */
+  void prune(long nowNanos, int keep) {
+    LocalPolicyState v = this;
+    for (int depth = 1; v != null; depth++) {
+      LocalPolicyState p = v.predecessor;
+      if (p == null) {
+        return;
+      }
+      if (depth >= keep || nowNanos - v.predecessorUntil > 0) {
+        v.predecessor = null;
+        return;
+      }
+      v = p;
+    }
+  }
+
   /** Marks this version as left the configuration: its buckets are forgotten as they leave. */
   void drop() {
     dropped = true;

@@ -25,6 +25,12 @@ public final class LocalStateStore implements StateStore {
   public final Cache<AgentKey, AgentBucket> cache;
   /** Eviction ledger records per policy. */
   final int ledgerRecords;
+  /**
+   * The most versions of one policy whose buckets a new version may still take over: an agent idle
+   * across more changes than this within the idle expiry starts over.
+   */
+  static final int MAXIMUM_LINE = 8;
+
   /** How long a bucket is kept without a request, in nanos: how long a replaced version may hold one. */
   private final long idleNanos;
 
@@ -62,6 +68,7 @@ public final class LocalStateStore implements StateStore {
     // after the idle expiry, and a second for the cache's maintenance, every live bucket of the
     // previous version has expired into the new version's ledger
     long until = now + idleNanos + 1_000_000_000L;
+    old.prune(now, MAXIMUM_LINE - 1);
     LocalPolicyState next = new LocalPolicyState(this, policy, old.salt, old, rule, until);
     old.supersede(next, now);
     return next;

@@ -211,6 +211,46 @@ class Issue16SnapshotTest {
   }
 
   @Test
+  void aPolicyAConfiguredRouteDefinesItselfOverridesTheCodesOfTheSameName() {
+    AgentLimiter limiter =
+        AgentLimiters.newBuilder().timeSource(time).identity(IdentityResolvers.principal()).build();
+    Route code = Route.of(policy("orders", 5));
+    ((Limiter) limiter).register(List.of(code));
+    limiter.admin().apply(PolicySet.builder().route("/y", Route.of(policy("orders", 2))).build(), "file");
+    List<Boolean> allowed = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      allowed.add(limiter.admit(HttpRequestStub.get("/o").principal("ann").build(), code).decision().isAllowed());
+    }
+    assertThat(allowed).containsExactly(true, true, false);
+  }
+
+  private static Policy refilling(long refillPerHour) {
+    return Policy.named("a")
+        .limit(Limit.capacity(10).refill(refillPerHour).per(Duration.ofHours(1)).named("l"))
+        .build();
+  }
+
+  @Test
+  void anAgentIdleAcrossAFewChangesKeepsItsTokensAndAcrossManyStartsOver() {
+    AgentLimiter limiter = limiter(PolicySet.empty());
+    limiter.admin().apply(PolicySet.builder().policy(refilling(1)).build(), "v");
+    AgentIdentity bob = AgentIdentity.of("bob", IdentitySource.API_KEY);
+    for (int i = 0; i < 10; i++) {
+      limiter.tryAcquire(ANN, refilling(1));
+      limiter.tryAcquire(bob, refilling(1));
+    }
+    for (int g = 2; g <= 5; g++) {
+      limiter.admin().apply(PolicySet.builder().policy(refilling(g)).build(), "v" + g);
+    }
+    assertThat(limiter.admin().inspect(ANN, refilling(5)).get(0).remaining()).isZero(); // four changes
+    for (int g = 6; g <= 20; g++) {
+      limiter.admin().apply(PolicySet.builder().policy(refilling(g)).build(), "v" + g);
+    }
+    // bob was idle across 19 changes: more than the eight versions a policy keeps a line of
+    assertThat(limiter.admin().inspect(bob, refilling(20)).get(0).remaining()).isEqualTo(10);
+  }
+
+  @Test
   void tierOverridesComeFromTheConfiguration() {
     Policy api = policy("api", 1);
     Policy pro = policy("api-pro", 3);
