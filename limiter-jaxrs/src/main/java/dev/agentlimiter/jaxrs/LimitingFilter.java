@@ -48,7 +48,10 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
 
   @Override
   public void filter(ContainerRequestContext request) {
-    AdapterFlow.Routed routed = flow.route(request.getMethod(), pathOf(request.getUriInfo()), route, template);
+    // the path only when a table may be looked up: a bound endpoint of a limiter without routes by path
+    // computes none
+    String path = route == null || flow.routesByPath() ? pathOf(request.getUriInfo()) : null;
+    AdapterFlow.Routed routed = flow.route(request.getMethod(), path, route, template);
     if (routed == null) {
       return;
     }

@@ -62,6 +62,16 @@ public final class AdapterFlow {
   }
 
   /**
+   * Whether a request's path may be looked up now: the adapter's options or the running configuration
+   * have routes by path. An adapter whose endpoint has a route of its own may skip computing the path when
+   * not.
+   */
+  public boolean routesByPath() {
+    Limiter l = ours;
+    return !options.routes().isEmpty() || (l != null && !l.snapshot().routes().isEmpty());
+  }
+
+  /**
    * Whether the limiter has a configuration that may route requests by path, now or after a reload (it is
    * this library's limiter): an adapter then checks every request against the configuration's routes.
    */
@@ -101,16 +111,17 @@ public final class AdapterFlow {
    * Routed, Responder)} decides under it.
    *
    * @param method the request's method
-   * @param path the path within the application, decoded
+   * @param path the path within the application, decoded; {@code null} if the adapter did not compute it
+   *     because {@link #routesByPath()} said none would be looked up (then only {@code bound} applies)
    * @param bound the endpoint's own route, or {@code null}
    * @param boundPattern the pattern that names {@code bound} in events, or {@code null}
    * @return the route, or {@code null} if none applies
    */
   public @Nullable Routed route(
-      String method, String path, @Nullable Route bound, @Nullable String boundPattern) {
+      String method, @Nullable String path, @Nullable Route bound, @Nullable String boundPattern) {
     Limiter l = ours;
     Snapshot snapshot = l == null ? null : l.snapshot();
-    if (snapshot != null) {
+    if (snapshot != null && path != null) {
       RouteTable configured = configured(snapshot);
       if (!configured.isEmpty()) {
         RouteTable.Match m = configured.lookup(method, path);
@@ -122,7 +133,7 @@ public final class AdapterFlow {
     if (bound != null) {
       return new Routed(bound, boundPattern, options.shadows(bound), snapshot, false);
     }
-    return route(method, path, options.routes(), snapshot);
+    return path == null ? null : route(method, path, options.routes(), snapshot);
   }
 
   /**
