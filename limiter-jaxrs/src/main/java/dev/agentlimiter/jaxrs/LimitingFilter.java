@@ -50,7 +50,11 @@ final class LimitingFilter implements ContainerRequestFilter, ContainerResponseF
   public void filter(ContainerRequestContext request) {
     // the path only when a table may be looked up: a bound endpoint of a limiter without routes by path
     // computes none
-    String path = route == null || flow.routesByPath() ? pathOf(request.getUriInfo()) : null;
+    boolean byPath = flow.routesByPath();
+    if (route == null && !byPath) {
+      return; // an endpoint of no route, and no table to look in: nothing to limit, nothing computed
+    }
+    String path = byPath ? pathOf(request.getUriInfo()) : null;
     AdapterFlow.Routed routed = flow.route(request.getMethod(), path, route, template);
     if (routed == null) {
       return;
