@@ -8,10 +8,14 @@ import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicySet;
 import dev.agentlimiter.api.Quarantine;
-import dev.agentlimiter.api.Route;
 import dev.agentlimiter.api.StateInheritance;
 import dev.agentlimiter.core.AgentLimiters;
+import dev.agentlimiter.core.config.PolicyFileWatcher;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Annotations and a configuration over real HTTP, for any adapter: an endpoint annotated with {@code
@@ -140,24 +145,47 @@ public abstract class Issue16PrecedenceHttpSuite {
     }
   }
 
+  /** A policy file defining {@code orders}, and, if {@code withRoutes}, {@code file-route} on two paths. */
+  private static String policyFile(boolean withRoutes) {
+    String orders =
+        """
+        version: 1
+        policies:
+          orders:
+            limits: [{ name: orders, capacity: 5, refill: 1, per: 1h }]
+            concurrency: { maxInFlight: 10 }
+        """;
+    if (!withRoutes) {
+      return orders;
+    }
+    return orders
+        + """
+          file-route:
+            limits: [{ name: f, capacity: 1, refill: 1, per: 1h }]
+        routes:
+          - { method: GET, pattern: /plain, policies: [file-route], anonymous: true }
+          - { method: GET, pattern: /annotated, policies: [file-route], anonymous: true }
+        """;
+  }
+
   @Test
-  void aRouteOfTheConfigurationWinsOverTheAnnotatedRouteAndLimitsAPlainEndpoint() throws Exception {
-    AgentLimiter limiter =
-        AgentLimiters.newBuilder().policies(PolicySet.builder().policy(orders(5)).build()).build();
-    try (RunningServer server = start(limiter)) {
+  void aRouteOfThePolicyFileWinsOverTheAnnotatedRouteAndLimitsAPlainEndpoint(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("policies.yaml");
+    Files.writeString(file, policyFile(false), StandardCharsets.UTF_8);
+    AgentLimiter limiter = AgentLimiters.newBuilder().policyFile(file).build();
+    try (RunningServer server = start(limiter);
+        PolicyFileWatcher watcher = PolicyFileWatcher.start(file, limiter)) {
       assertThat(get(server, "/plain").headers().firstValue("RateLimit-Policy")).isEmpty();
-      Policy file =
-          Policy.named("file-route")
-              .limit(Limit.capacity(1).refill(1).per(Duration.ofHours(1)).named("f"))
-              .build();
-      limiter.admin().apply(
-          PolicySet.builder()
-              .policy(orders(5))
-              .policy(file)
-              .route("GET", "/plain", Route.builder().policy("file-route").allowAnonymous().build())
-              .route("GET", "/annotated", Route.builder().policy("file-route").allowAnonymous().build())
-              .build(),
-          "file");
+      long before = limiter.admin().configuration().generation();
+      Path tmp = dir.resolve("policies.yaml.tmp");
+      Files.writeString(tmp, policyFile(true), StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (limiter.admin().configuration().generation() == before) {
+        assertThat(System.nanoTime() - deadline).as("the rewritten file was applied").isNegative();
+        Thread.sleep(20);
+      }
       HttpResponse<String> plain = get(server, "/plain");
       assertThat(plain.statusCode()).isEqualTo(200);
       assertThat(plain.headers().firstValue("RateLimit-Policy").orElse("")).contains("\"f\";q=1");
@@ -165,6 +193,7 @@ public abstract class Issue16PrecedenceHttpSuite {
       HttpResponse<String> annotated = get(server, "/annotated");
       assertThat(annotated.statusCode()).isEqualTo(429); // the same policy, the same agent: drained
       assertThat(annotated.body()).contains("\"violated-policies\":[\"file-route\"]");
+      assertThat(watcher.origin()).isEqualTo(limiter.admin().configuration().origin());
     }
   }
 
