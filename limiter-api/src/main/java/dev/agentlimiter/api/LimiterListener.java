@@ -37,7 +37,9 @@ public interface LimiterListener {
 
   /**
    * Called when a configuration is applied or refused ({@link LimiterAdmin#apply}, a policy file's
-   * reload), on the thread that applied it. What a listener throws is logged and changes nothing.
+   * reload), on the thread that applied it, one event at a time, after the configuration is in force.
+   * Two configurations applied at once may be told in either order: each event carries its generation.
+   * What a listener throws is logged and changes nothing.
    */
   default void onConfiguration(ConfigurationEvent event) {}
 

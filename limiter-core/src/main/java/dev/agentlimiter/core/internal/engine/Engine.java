@@ -252,11 +252,14 @@ public final class Engine {
     java.util.Objects.requireNonNull(applied, "policies");
     java.util.Objects.requireNonNull(origin, "origin");
     AppliedConfiguration info;
+    IllegalArgumentException refusal = null;
+    long kept = 0;
     synchronized (this) {
       Snapshot old = current;
       if (old.generation > 1 && old.applied.equals(applied) && old.origin.equals(origin)) {
         return old.info(); // the same again, from the same place: nothing to replace
       }
+      info = old.info();
       try {
         PolicySet effective = base.overriddenBy(applied);
         Snapshot next = snapshot(old.generation + 1, origin, applied, effective, old);
@@ -272,24 +275,45 @@ public final class Engine {
         }
         info = next.info();
       } catch (IllegalArgumentException e) {
-        configuration(
-            new ConfigurationEvent(
-                clock.instant(clock.now()), false, old.generation, origin,
-                Optional.of(String.valueOf(e.getMessage()))));
-        throw e;
+        refusal = e;
+        kept = old.generation;
       }
     }
-    configuration(
-        new ConfigurationEvent(info.appliedAt(), true, info.generation(), origin, Optional.empty()));
-    return info;
+    // Told outside the engine's monitor, so that a slow listener never holds up a binding, and one at a
+    // time; never waiting for the monitor while holding the lock, so no deadlock. Concurrent applies may
+    // be told out of order: each event carries its generation.
+    configurationEvents.lock();
+    try {
+      if (refusal != null) {
+        configuration(
+            new ConfigurationEvent(
+                clock.instant(clock.now()), false, kept, origin,
+                Optional.of(String.valueOf(refusal.getMessage()))));
+        throw refusal;
+      }
+      configuration(
+          new ConfigurationEvent(info.appliedAt(), true, info.generation(), origin, Optional.empty()));
+      return info;
+    } finally {
+      configurationEvents.unlock();
+    }
   }
 
   /** Tells the listener a configuration from {@code origin} was refused before it reached the engine. */
   public void refused(String origin, String error) {
-    configuration(
-        new ConfigurationEvent(
-            clock.instant(clock.now()), false, current.generation, origin, Optional.of(error)));
+    configurationEvents.lock();
+    try {
+      configuration(
+          new ConfigurationEvent(
+              clock.instant(clock.now()), false, current.generation, origin, Optional.of(error)));
+    } finally {
+      configurationEvents.unlock();
+    }
   }
+
+  /** Held while a configuration event is told, so that listeners hear them in the order they happened. */
+  private final java.util.concurrent.locks.ReentrantLock configurationEvents =
+      new java.util.concurrent.locks.ReentrantLock();
 
   private void configuration(ConfigurationEvent event) {
     try {
