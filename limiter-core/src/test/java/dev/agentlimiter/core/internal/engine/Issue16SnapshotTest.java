@@ -98,6 +98,29 @@ class Issue16SnapshotTest {
   }
 
   @Test
+  void aListenerThatThrowsOnAConfigurationEventChangesNothing() {
+    AgentLimiter limiter =
+        AgentLimiters.newBuilder()
+            .timeSource(time)
+            .listener(
+                new LimiterListener() {
+                  @Override
+                  public void onConfiguration(ConfigurationEvent event) {
+                    throw new IllegalStateException("listener bug");
+                  }
+                })
+            .build();
+    assertThat(limiter.admin().apply(PolicySet.builder().policy(policy("a", 1)).build(), "v").generation())
+        .isEqualTo(2);
+    assertThatThrownBy(
+            () -> limiter.admin().apply(
+                PolicySet.builder().tierOverride("pro", "missing", "a").policy(policy("a", 1)).build(), "w"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'missing'");
+    assertThat(limiter.admin().configuration().generation()).isEqualTo(2);
+  }
+
+  @Test
   void aRouteThatOnlyNamesAnUndefinedPolicyIsRefusedWhenRegistered() {
     Limiter limiter = (Limiter) limiter(PolicySet.empty());
     assertThatThrownBy(() -> limiter.register(List.of(Route.builder().policy("orders").build())))
