@@ -14,6 +14,26 @@ class Issue16PrecedenceJerseyHttpTest extends Issue16PrecedenceHttpSuite {
     return JerseyServer.start(Issue16Resources.components(limiter));
   }
 
+  @org.junit.jupiter.api.Test
+  void anApplicationWhoseAnnotationNamesAnUndefinedPolicyNeverServesItUnlimited() throws Exception {
+    RunningServer server;
+    try {
+      server = start(dev.agentlimiter.core.AgentLimiters.newBuilder().build());
+    } catch (Exception | Error e) {
+      org.assertj.core.api.Assertions.assertThat(e)
+          .hasStackTraceContaining("policy 'orders' is not defined by the limiter's configuration");
+      return; // the application did not start: nothing served
+    }
+    try (server) {
+      java.net.http.HttpResponse<String> named =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUri() + "/named")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      org.assertj.core.api.Assertions.assertThat(named.statusCode()).as(named.body()).isNotEqualTo(200);
+    }
+  }
+
   @Override
   protected String annotatedPolicy() {
     return "Endpoints.annotated";
