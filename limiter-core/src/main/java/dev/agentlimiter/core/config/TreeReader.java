@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class TreeReader {
 
+  /** An integer as a person writes one: no leading zero, sign, base prefix, underscore or colon. */
+  private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)");
+
   private final JsonParser parser;
   private final Problems problems;
 
@@ -152,8 +155,18 @@ final class TreeReader {
         }
         yield new Node.ListNode(items, line, column);
       }
-      case VALUE_NUMBER_INT ->
-          new Node.Scalar(token, parser.getText(), parser.getBigIntegerValue(), line, column);
+      case VALUE_NUMBER_INT -> {
+        String text = parser.getText();
+        java.math.BigInteger value = parser.getBigIntegerValue();
+        if (!DECIMAL.matcher(text).matches()) {
+          // YAML 1.1 reads 010 as 8, 0x10 as 16, 1_000 as 1000 and 1:30 as 90: an operator writing a
+          // limit means none of that
+          problems.add(
+              line, column, path,
+              "expected a decimal integer such as 10 but was '" + text + "' (which YAML reads as " + value + ")");
+        }
+        yield new Node.Scalar(token, text, value, line, column);
+      }
       case VALUE_STRING, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE, VALUE_NULL ->
           new Node.Scalar(token, parser.getText(), null, line, column);
       default ->
