@@ -159,8 +159,8 @@ final class TreeReader {
         String text = parser.getText();
         java.math.BigInteger value = parser.getBigIntegerValue();
         if (!DECIMAL.matcher(text).matches()) {
-          // YAML 1.1 reads 010 as 8, 0x10 as 16, 1_000 as 1000 and 1:30 as 90: an operator writing a
-          // limit means none of that
+          // YAML 1.1 reads 010 as 8, 0x10 as 16, 0b11 as 3 and 1_000 as 1000: an operator writing a limit
+          // means none of that
           problems.add(
               line, column, path,
               "expected a decimal integer such as 10 but was '" + text + "' (which YAML reads as " + value + ")");
