@@ -127,11 +127,12 @@ public final class PolicySet {
   /**
    * This set with {@code top} over it, by name: a policy, a tier's override of one policy, a route of one
    * (method, pattern) as spelled, the credential-failure limit and the inheritance rules of {@code top}
-   * replace this set's; everything else of both is kept. This is how a policy file overrides the code's
-   * configuration.
+   * replace this set's; everything else of both is kept. A route of this set that defines a policy
+   * {@code top} defines otherwise keeps only the name, so that {@code top}'s definition applies there too.
+   * This is how a policy file overrides the code's configuration.
    *
-   * @throws IllegalArgumentException if the result is not valid (a route of this set lists a policy that
-   *     {@code top} redefines, say, is still valid; but a route inline definition may now disagree)
+   * @throws IllegalArgumentException if the result is not valid (a tier override of this set whose
+   *     replacement {@code top} does not define, say), naming why
    */
   public PolicySet overriddenBy(PolicySet top) {
     if (top.isEmpty()) {
@@ -150,7 +151,7 @@ public final class PolicySet {
     tiers.forEach((t, m) -> m.forEach((replaced, replacement) -> b.tierOverride(t, replaced, replacement)));
     Map<String, RouteRule> byKey = new LinkedHashMap<>();
     for (RouteRule r : routes) {
-      byKey.put(r.key(), r);
+      byKey.put(r.key(), naming(r, top.policies));
     }
     for (RouteRule r : top.routes) {
       byKey.put(r.key(), r);
@@ -170,6 +171,40 @@ public final class PolicySet {
     rules.putAll(top.inheritanceByPolicy);
     rules.forEach(b::inheritance);
     return b.build();
+  }
+
+  /**
+   * {@code rule} with each policy its route defines itself, and that {@code redefined} defines otherwise,
+   * only named: the top set's definition wins by name on this set's routes too.
+   */
+  private static RouteRule naming(RouteRule rule, Map<String, Policy> redefined) {
+    Route route = rule.route;
+    boolean changes = false;
+    for (Policy p : route.policies()) {
+      Policy top = redefined.get(p.name());
+      changes |= top != null && !top.equals(p);
+    }
+    if (!changes) {
+      return rule;
+    }
+    Route.Builder b = Route.builder();
+    for (String name : route.policyNames()) {
+      Policy own = route.definition(name);
+      Policy top = redefined.get(name);
+      if (own != null && (top == null || top.equals(own))) {
+        b.policy(own);
+      } else {
+        b.policy(name);
+      }
+    }
+    for (String scope : route.requiredScopes()) {
+      b.requireScope(scope);
+    }
+    if (route.allowsAnonymous()) {
+      b.allowAnonymous();
+    }
+    b.rules(route.rules());
+    return new RouteRule(rule.method, rule.pattern, b.build(), rule.shadow);
   }
 
   @Override

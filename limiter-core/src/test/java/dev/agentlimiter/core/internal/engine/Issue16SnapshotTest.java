@@ -129,6 +129,21 @@ class Issue16SnapshotTest {
   }
 
   @Test
+  void aFilePolicyOverridesTheOneABuilderRouteDefinesOfTheSameName() {
+    Route coded =
+        Route.builder().policy(policy("orders", 5)).requireScope("orders:write").build();
+    AgentLimiter limiter =
+        limiter(PolicySet.builder().route("POST", "/orders", coded).build());
+    AppliedConfiguration applied =
+        limiter.admin().apply(PolicySet.builder().policy(policy("orders", 2)).build(), "file");
+    PolicySet.RouteRule rule = applied.effective().routes().get(0);
+    assertThat(rule.route().policyNames()).containsExactly("orders");
+    assertThat(rule.route().policies()).isEmpty(); // only named now: the file's definition
+    assertThat(rule.route().requiredScopes()).containsExactly("orders:write");
+    assertThat(applied.effective().policy("orders")).contains(policy("orders", 2));
+  }
+
+  @Test
   void anUnchangedPolicyKeepsItsAgentsExactTokensAcrossApplies() {
     Policy a = policy("a", 10);
     AgentLimiter limiter = limiter(PolicySet.builder().policy(a).build());
