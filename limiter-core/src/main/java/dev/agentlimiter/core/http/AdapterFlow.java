@@ -119,21 +119,7 @@ public final class AdapterFlow {
    */
   public @Nullable Routed route(
       String method, @Nullable String path, @Nullable Route bound, @Nullable String boundPattern) {
-    Limiter l = ours;
-    Snapshot snapshot = l == null ? null : l.snapshot();
-    if (snapshot != null && path != null) {
-      RouteTable configured = configured(snapshot);
-      if (!configured.isEmpty()) {
-        RouteTable.Match m = configured.lookup(method, path);
-        if (m != null) {
-          return new Routed(m.route(), m.pattern(), snapshot.shadows(m.route()), snapshot, true);
-        }
-      }
-    }
-    if (bound != null) {
-      return new Routed(bound, boundPattern, options.shadows(bound), snapshot, false);
-    }
-    return path == null ? null : route(method, path, options.routes(), snapshot);
+    return find(method, path, bound, boundPattern, options.routes());
   }
 
   /**
@@ -141,25 +127,30 @@ public final class AdapterFlow {
    * (its options' routes and those it discovered) instead of its options'.
    */
   public @Nullable Routed route(String method, String path, RouteTable own) {
+    return find(method, path, null, null, own);
+  }
+
+  /** The one lookup: the configuration's routes, then {@code bound}, then {@code table}; one snapshot. */
+  private @Nullable Routed find(
+      String method, @Nullable String path, @Nullable Route bound, @Nullable String boundPattern,
+      RouteTable table) {
     Limiter l = ours;
     Snapshot snapshot = l == null ? null : l.snapshot();
-    if (snapshot != null) {
+    if (snapshot != null && path != null) {
       RouteTable configured = configured(snapshot);
       if (!configured.isEmpty()) {
         RouteTable.Match m = configured.lookup(method, path);
         if (m != null) {
-          return new Routed(m.route(), m.pattern(), snapshot.shadows(m.route()), snapshot, true);
+          Route r = m.route();
+          return new Routed(r, m.pattern(), snapshot.shadows(r) || options.shadows(r), snapshot);
         }
       }
     }
-    return route(method, path, own, snapshot);
-  }
-
-  private @Nullable Routed route(String method, String path, RouteTable table, @Nullable Snapshot snapshot) {
-    RouteTable.Match m = table.lookup(method, path);
-    return m == null
-        ? null
-        : new Routed(m.route(), m.pattern(), options.shadows(m.route()), snapshot, false);
+    if (bound != null) {
+      return new Routed(bound, boundPattern, options.shadows(bound), snapshot);
+    }
+    RouteTable.Match m = path == null ? null : table.lookup(method, path);
+    return m == null ? null : new Routed(m.route(), m.pattern(), options.shadows(m.route()), snapshot);
   }
 
   private RouteTable configured(Snapshot snapshot) {
@@ -187,16 +178,12 @@ public final class AdapterFlow {
     private final @Nullable String pattern;
     private final boolean shadow;
     private final @Nullable Snapshot snapshot;
-    private final boolean fromConfiguration;
 
-    Routed(
-        Route route, @Nullable String pattern, boolean shadow, @Nullable Snapshot snapshot,
-        boolean fromConfiguration) {
+    Routed(Route route, @Nullable String pattern, boolean shadow, @Nullable Snapshot snapshot) {
       this.route = route;
       this.pattern = pattern;
       this.shadow = shadow;
       this.snapshot = snapshot;
-      this.fromConfiguration = fromConfiguration;
     }
 
     /** The route. */
@@ -213,11 +200,6 @@ public final class AdapterFlow {
     public boolean shadow() {
       return shadow;
     }
-
-    /** Whether the route is one of the limiter's configuration rather than the adapter's. */
-    public boolean fromConfiguration() {
-      return fromConfiguration;
-    }
   }
 
   /**
@@ -225,7 +207,7 @@ public final class AdapterFlow {
    * the configuration it was found in.
    */
   public @Nullable Pass admit(RequestView request, Routed routed, Responder responder) throws IOException {
-    boolean shadow = options.shadows(routed.route) || routed.shadow;
+    boolean shadow = routed.shadow;
     Admission admission;
     try {
       Limiter l = ours;

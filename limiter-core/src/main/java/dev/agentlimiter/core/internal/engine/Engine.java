@@ -331,8 +331,15 @@ public final class Engine {
    */
   private Snapshot snapshot(
       long generation, String origin, PolicySet applied, PolicySet effective, @Nullable Snapshot old) {
+    // the policies the configuration's routes define themselves are the configuration's too
+    Map<String, Policy> configured = new java.util.LinkedHashMap<>(effective.policies());
+    for (PolicySet.RouteRule r : effective.routes()) {
+      for (Policy p : r.route().policies()) {
+        configured.putIfAbsent(p.name(), p);
+      }
+    }
     for (String name : requiredNames) {
-      if (!effective.policies().containsKey(name) && !codeDefinitions.containsKey(name)) {
+      if (!configured.containsKey(name) && !codeDefinitions.containsKey(name)) {
         throw new IllegalArgumentException(
             "policy '" + name + "' is named by a route of an adapter but not defined by the configuration");
       }
@@ -340,8 +347,7 @@ public final class Engine {
     Map<String, Map<String, String>> tierNames = effective.tierOverrides();
     for (Map.Entry<String, Map<String, String>> t : tierNames.entrySet()) {
       for (String replaced : t.getValue().keySet()) {
-        if (!effective.policies().containsKey(replaced) && !codeDefinitions.containsKey(replaced)
-            && !isRouteDefined(effective, replaced)) {
+        if (!configured.containsKey(replaced) && !codeDefinitions.containsKey(replaced)) {
           throw new IllegalArgumentException(
               "tierOverride '" + t.getKey() + "': policy '" + replaced + "' is not a policy of the"
                   + " configuration, of one of its routes or of the code");
@@ -354,7 +360,7 @@ public final class Engine {
     }
     RouteTable routes = table.build();
     Map<String, Budget> budgetsOf = new java.util.HashMap<>();
-    for (Policy p : withRouteDefinitions(effective)) {
+    for (Policy p : configured.values()) {
       Budget budget = p.budget().orElse(null);
       if (budget != null) {
         Budget seen = budgetsOf.putIfAbsent(budget.name(), budget);
@@ -363,13 +369,6 @@ public final class Engine {
               "policy '" + p.name() + "': budget '" + budget.name()
                   + "' is already in use with another configuration: " + seen);
         }
-      }
-    }
-    // the policies the configuration's routes define themselves are the configuration's too
-    Map<String, Policy> configured = new java.util.LinkedHashMap<>(effective.policies());
-    for (PolicySet.RouteRule r : effective.routes()) {
-      for (Policy p : r.route().policies()) {
-        configured.putIfAbsent(p.name(), p);
       }
     }
     // every check passed: bind
@@ -402,26 +401,6 @@ public final class Engine {
     return new Snapshot(
         generation, origin, clock.instant(clock.now()), applied, effective, Map.copyOf(bound),
         Map.copyOf(tiers), credentials, routes);
-  }
-
-  /** The configuration's policies and those its routes define themselves. */
-  private static java.util.Collection<Policy> withRouteDefinitions(PolicySet set) {
-    Map<String, Policy> all = new java.util.LinkedHashMap<>(set.policies());
-    for (PolicySet.RouteRule r : set.routes()) {
-      for (Policy p : r.route().policies()) {
-        all.putIfAbsent(p.name(), p);
-      }
-    }
-    return all.values();
-  }
-
-  private static boolean isRouteDefined(PolicySet set, String name) {
-    for (PolicySet.RouteRule r : set.routes()) {
-      if (r.route().defines(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Throws if {@code policy}'s budget is in use under another configuration in {@code scopes}. */

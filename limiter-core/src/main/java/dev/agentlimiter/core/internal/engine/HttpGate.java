@@ -364,7 +364,7 @@ public final class HttpGate {
   private BoundPolicy[] bind(Snapshot s, Route route, String tier) {
     List<String> names = route.policyNames();
     int n = names.size();
-    BoundPolicy[] out = n == 1 ? null : new BoundPolicy[n];
+    BoundPolicy[] out = n == 1 ? null : new BoundPolicy[n]; // one policy: its shared array, no copy
     Map<String, BoundPolicy> overrides = s.tiers.isEmpty() ? null : s.tiers.get(tier);
     for (int i = 0; i < n; i++) {
       String name = names.get(i);
@@ -386,7 +386,7 @@ public final class HttpGate {
       }
       out[i] = b;
     }
-    return out == null ? new BoundPolicy[0] : out;
+    return java.util.Objects.requireNonNull(out); // n != 1: the loop filled it
   }
 
   /** The policies of {@code bounds}: the route's own list when they are its definitions, unchanged. */
