@@ -11,11 +11,11 @@ import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.LimiterListener;
 import dev.agentlimiter.api.Policy;
-import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Reason;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AgentLimiters;
 import dev.agentlimiter.core.FakeTimeSource;
+import dev.agentlimiter.core.GenerationLoad;
 import dev.agentlimiter.core.HttpRequestStub;
 import dev.agentlimiter.core.internal.engine.Limiter;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,47 +174,7 @@ class Issue16PolicyFileEndToEndTest {
             .debounce(Duration.ofMillis(20))
             .start();
 
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLongArray admitted = new AtomicLongArray(1_000);
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    Queue<String> mixed = new ConcurrentLinkedQueue<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
-      int seed = t * 125;
-      Thread thread =
-          new Thread(
-              () -> {
-                int i = seed;
-                while (!stop.get()) {
-                  int agent = i++ % 1_000;
-                  try (var x =
-                      limiter.admit(HttpRequestStub.get("/x").principal("agent-" + agent).build(), route)) {
-                    Decision d = x.decision();
-                    if (d.isAllowed()) {
-                      admitted.incrementAndGet(agent);
-                    }
-                    long a = -1;
-                    long b = -1;
-                    for (RateLimitStatus s : d.limits()) {
-                      if (s.policy().equals("changing")) {
-                        if (s.limit().equals("a")) {
-                          a = s.quota();
-                        } else {
-                          b = s.quota();
-                        }
-                      }
-                    }
-                    if (a >= 0 && b >= 0 && b - a != 1_000) {
-                      mixed.add("a=" + a + " b=" + b);
-                    }
-                  } catch (Throwable e) {
-                    failures.add(e);
-                  }
-                }
-              });
-      threads.add(thread);
-      thread.start();
-    }
+    GenerationLoad load = GenerationLoad.start(limiter, route, 8, 1_000);
     try (watcher) {
       for (int g = 1; g <= 100; g++) {
         boolean valid = g % 2 == 1;
@@ -239,14 +195,11 @@ class Issue16PolicyFileEndToEndTest {
         }
       }
     } finally {
-      stop.set(true);
-      for (Thread thread : threads) {
-        thread.join(10_000);
-      }
+      load.close();
     }
 
-    assertThat(failures).isEmpty();
-    assertThat(mixed).isEmpty();
+    assertThat(load.failures).isEmpty();
+    assertThat(load.mixed).isEmpty();
     assertThat(watcher.refusedCount()).isEqualTo(50);
     // the builder's file is generation 2; each of the 50 valid versions one more
     assertThat(limiter.admin().configuration().generation()).isEqualTo(52);
@@ -261,7 +214,7 @@ class Issue16PolicyFileEndToEndTest {
       long left =
           limiter.admin().inspect(AgentIdentity.of("agent-" + agent, IdentitySource.PRINCIPAL), steady)
               .get(0).remaining();
-      assertThat(left).as("agent-%d", agent).isEqualTo(1_000_000 - admitted.get(agent));
+      assertThat(left).as("agent-%d", agent).isEqualTo(1_000_000 - load.admitted.get(agent));
     }
   }
 }

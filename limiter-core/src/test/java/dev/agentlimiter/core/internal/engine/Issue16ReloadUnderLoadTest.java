@@ -4,26 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentlimiter.api.AgentIdentity;
 import dev.agentlimiter.api.AgentLimiter;
-import dev.agentlimiter.api.Decision;
 import dev.agentlimiter.api.IdentitySource;
 import dev.agentlimiter.api.Limit;
 import dev.agentlimiter.api.Policy;
 import dev.agentlimiter.api.PolicySet;
-import dev.agentlimiter.api.RateLimitStatus;
 import dev.agentlimiter.api.Route;
 import dev.agentlimiter.core.AgentLimiters;
 import dev.agentlimiter.core.FakeTimeSource;
-import dev.agentlimiter.core.HttpRequestStub;
+import dev.agentlimiter.core.GenerationLoad;
 import dev.agentlimiter.core.identity.IdentityResolvers;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,53 +56,7 @@ class Issue16ReloadUnderLoadTest {
     Route route = Route.builder().policy("changing").policy("steady").build();
     ((Limiter) limiter).register(List.of(route));
 
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLongArray admitted = new AtomicLongArray(AGENTS);
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    Queue<String> mixed = new ConcurrentLinkedQueue<>();
-    CountDownLatch started = new CountDownLatch(THREADS);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int seed = t;
-      Thread thread =
-          new Thread(
-              () -> {
-                started.countDown();
-                int i = seed;
-                while (!stop.get()) {
-                  int agent = i++ % AGENTS;
-                  try {
-                    var x = limiter.admit(
-                        HttpRequestStub.get("/x").principal("agent-" + agent).build(), route);
-                    Decision d = x.decision();
-                    x.close();
-                    if (d.isAllowed()) {
-                      admitted.incrementAndGet(agent);
-                    }
-                    List<RateLimitStatus> limits = d.limits();
-                    long a = -1;
-                    long b = -1;
-                    for (RateLimitStatus s : limits) {
-                      if (s.policy().equals("changing")) {
-                        if (s.limit().equals("a")) {
-                          a = s.quota();
-                        } else {
-                          b = s.quota();
-                        }
-                      }
-                    }
-                    if (a >= 0 && b >= 0 && b - a != 1_000) {
-                      mixed.add("a=" + a + " b=" + b);
-                    }
-                  } catch (Throwable e) {
-                    failures.add(e);
-                  }
-                }
-              });
-      threads.add(thread);
-      thread.start();
-    }
-    started.await();
+    GenerationLoad load = GenerationLoad.start(limiter, route, THREADS, AGENTS);
     int refused = 0;
     for (int g = 1; g <= 100; g++) {
       if (g % 2 == 0) {
@@ -132,13 +77,10 @@ class Issue16ReloadUnderLoadTest {
       }
       Thread.sleep(2);
     }
-    stop.set(true);
-    for (Thread thread : threads) {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    }
+    load.close();
 
-    assertThat(failures).isEmpty();
-    assertThat(mixed).isEmpty();
+    assertThat(load.failures).isEmpty();
+    assertThat(load.mixed).isEmpty();
     assertThat(refused).isEqualTo(50);
     assertThat(limiter.admin().configuration().generation()).isEqualTo(51);
     long total = 0;
@@ -146,8 +88,8 @@ class Issue16ReloadUnderLoadTest {
       long left =
           limiter.admin().inspect(AgentIdentity.of("agent-" + agent, IdentitySource.PRINCIPAL), STEADY)
               .get(0).remaining();
-      assertThat(left).as("agent-%d", agent).isEqualTo(STEADY_CAPACITY - admitted.get(agent));
-      total += admitted.get(agent);
+      assertThat(left).as("agent-%d", agent).isEqualTo(STEADY_CAPACITY - load.admitted.get(agent));
+      total += load.admitted.get(agent);
     }
     assertThat(total).isGreaterThan(AGENTS);
   }
